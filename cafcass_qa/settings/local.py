@@ -1,0 +1,11 @@
+"""Local development: `make run` with no services (SQLite, tasks run in-process)."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)
+
+# Serve static files straight from static/ (no collectstatic step locally or in tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

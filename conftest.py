@@ -1,0 +1,67 @@
+"""People every test may need: one of each role in a home region, and an outsider elsewhere."""
+
+import pytest
+
+from organisation.tests.factories import RegionFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def region(db):
+    return RegionFactory(code="north-east", name="North East")
+
+
+@pytest.fixture
+def team(region):
+    return TeamFactory(code="ne-durham", name="Durham", region=region)
+
+
+@pytest.fixture
+def other_region(db):
+    return RegionFactory(code="south-west", name="South West")
+
+
+@pytest.fixture
+def other_team(other_region):
+    return TeamFactory(code="sw-bristol", name="Bristol", region=other_region)
+
+
+@pytest.fixture
+def practitioner(team):
+    return UserFactory(username="fca", full_name="Priya Practitioner", team=team, roles=["practitioner"])
+
+
+@pytest.fixture
+def colleague(team):
+    """Another practitioner in the same team and region."""
+    return UserFactory(username="fca2", full_name="Colin Colleague", team=team, roles=["practitioner"])
+
+
+@pytest.fixture
+def auditor(team):
+    return UserFactory(username="auditor", full_name="Ada Auditor", team=team, roles=["auditor"])
+
+
+@pytest.fixture
+def service_manager(team):
+    return UserFactory(username="manager", full_name="Sam Manager", team=team, roles=["service_manager"])
+
+
+@pytest.fixture
+def other_manager(other_team):
+    """A service manager of another region: the outsider of most tests."""
+    return UserFactory(username="manager2", full_name="Olu Outsider", team=other_team, roles=["service_manager"])
+
+
+@pytest.fixture
+def assistant_director(db):
+    return UserFactory(username="ad", full_name="Alex Director", team=None, region=None, roles=["assistant_director"])
+
+
+@pytest.fixture
+def board_member(db):
+    return UserFactory(username="board", full_name="Bea Board", team=None, region=None, roles=["board_member"])
+
+
+@pytest.fixture
+def quality_admin(db):
+    return UserFactory(username="qa", full_name="Quinn Admin", team=None, region=None, roles=["quality_admin"])

@@ -1,0 +1,37 @@
+"""Quality admins maintain regions, teams and people here, and import them from CSV with a preview."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from import_export.admin import ImportExportModelAdmin
+
+from .importing import CsvImportAdminMixin
+from .models import Region, Team, User
+
+
+@admin.register(Region)
+class RegionAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
+    import_kind = "regions"
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Team)
+class TeamAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
+    import_kind = "teams"
+    list_display = ["code", "name", "region"]
+    list_filter = ["region"]
+    search_fields = ["code", "name"]
+    list_select_related = ["region"]
+
+
+@admin.register(User)
+class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
+    import_kind = "users"
+    list_display = ["username", "full_name", "email", "region", "team", "is_active"]
+    list_filter = ["groups", "region", "is_active"]
+    list_select_related = ["region", "team"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = BaseUserAdmin.fieldsets + (("Place in the organisation", {"fields": ("full_name", "region", "team")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("Place in the organisation", {"fields": ("full_name", "email", "region", "team", "groups")}),
+    )

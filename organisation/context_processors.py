@@ -1,0 +1,24 @@
+"""Navigation for the base template: each person sees only the links their roles allow."""
+
+from . import visibility
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = [("Home", "/")]
+    if visibility.can_see_cases(user):
+        items += [("Cases", "/cases/"), ("Audits", "/audits/")]
+    if visibility.can_see_dashboards(user):
+        items.append(("Dashboards", "/dashboards/"))
+    if visibility.can_read_plans(user):
+        items.append(("Improvement plans", "/plans/"))
+    if visibility.is_admin(user):
+        items.append(("Admin", "/admin/"))
+    nav = []
+    for label, href in items:
+        active = path == href if href == "/" else path.startswith(href)
+        nav.append({"label": label, "href": href, "active": active})
+    return {"nav_items": nav}

@@ -1,0 +1,123 @@
+"""The organisation's import kinds: regions, teams and users, in DESIGN.md's columns."""
+
+from django.contrib.auth.models import Group
+from import_export import fields, resources, widgets
+
+from .importing import CodeWidget, CsvImporter, TextWidget
+from .models import Region, Team, User
+from .roles import Role
+
+# ---- regions: code,name --------------------------------------------------------------------
+
+
+class RegionResource(resources.ModelResource):
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
+
+    class Meta:
+        model = Region
+        fields = ("code", "name")
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+class RegionsImporter(CsvImporter):
+    kind = "regions"
+    columns = ("code", "name")
+    resource_class = RegionResource
+    required = ("code", "name")
+    natural_key = ("code",)
+
+
+# ---- teams: code,name,region_code ----------------------------------------------------------
+
+
+class TeamResource(resources.ModelResource):
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
+    region_code = fields.Field(
+        attribute="region", column_name="region_code", widget=CodeWidget(Region, label="region code")
+    )
+
+    class Meta:
+        model = Team
+        fields = ("code", "name", "region_code")
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("region")
+
+
+class TeamsImporter(CsvImporter):
+    kind = "teams"
+    columns = ("code", "name", "region_code")
+    resource_class = TeamResource
+    required = ("code", "name", "region_code")
+    natural_key = ("code",)
+
+
+# ---- users: username,full_name,email,roles,region_code,team_code ------------------------------
+
+
+ROLE_SEPARATOR = ";"
+
+
+class UserResource(resources.ModelResource):
+    username = fields.Field(attribute="username", column_name="username", widget=TextWidget())
+    full_name = fields.Field(attribute="full_name", column_name="full_name", widget=TextWidget())
+    email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
+    roles = fields.Field(
+        attribute="groups",
+        column_name="roles",
+        widget=widgets.ManyToManyWidget(Group, separator=ROLE_SEPARATOR, field="name"),
+    )
+    region_code = fields.Field(
+        attribute="region", column_name="region_code", widget=CodeWidget(Region, label="region code")
+    )
+    team_code = fields.Field(attribute="team", column_name="team_code", widget=CodeWidget(Team, label="team code"))
+
+    class Meta:
+        model = User
+        fields = ("username", "full_name", "email", "roles", "region_code", "team_code")
+        import_id_fields = ("username",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("region", "team").prefetch_related("groups")
+
+    def init_instance(self, row=None):
+        # A person imported from a file signs in only after a password reset by an admin.
+        user = super().init_instance(row)
+        user.set_unusable_password()
+        return user
+
+    def dehydrate_roles(self, user):
+        return ROLE_SEPARATOR.join(sorted(g.name for g in user.groups.all()))
+
+
+class UsersImporter(CsvImporter):
+    kind = "users"
+    columns = ("username", "full_name", "email", "roles", "region_code", "team_code")
+    resource_class = UserResource
+    required = ("username", "roles")
+    natural_key = ("username",)
+
+    def validate_row(self, row):
+        # Groups are many-to-many, which import-export sets only after saving, so
+        # role names are checked here rather than by the widget.
+        errors = super().validate_row(row)
+        names = [name.strip() for name in (row.get("roles") or "").split(ROLE_SEPARATOR) if name.strip()]
+        unknown = [name for name in names if name not in Role.values]
+        if unknown:
+            errors["roles"] = (
+                f"unknown role {', '.join(repr(n) for n in unknown)}; roles are {', '.join(Role.values)}"
+                f" separated by '{ROLE_SEPARATOR}'"
+            )
+        return errors

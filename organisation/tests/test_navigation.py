@@ -1,0 +1,65 @@
+"""Each person sees only the navigation their roles allow."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = {
+    "practitioner": {"Home", "Cases", "Audits"},
+    "auditor": {"Home", "Cases", "Audits"},
+    "service_manager": {"Home", "Cases", "Audits", "Dashboards", "Improvement plans"},
+    "assistant_director": {"Home", "Dashboards", "Improvement plans"},
+    "board_member": {"Home", "Dashboards", "Improvement plans"},
+    "quality_admin": {"Home", "Cases", "Audits", "Dashboards", "Improvement plans", "Admin"},
+}
+
+
+def nav_labels(response):
+    return {item["label"] for item in response.context["nav_items"]}
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_each_role_sees_its_own_navigation(client, request, role, team):
+    from organisation.tests.factories import UserFactory
+
+    user = UserFactory(username=f"nav-{role}", team=team, roles=[role])
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert nav_labels(response) == EXPECTED[role]
+    html = response.content.decode()
+    for label in EXPECTED[role]:
+        assert f">{label}</a>" in html
+
+
+def test_a_person_with_two_roles_sees_both_sets(client, team):
+    from organisation.tests.factories import UserFactory
+
+    user = UserFactory(username="two-hats", team=team, roles=["practitioner", "board_member"])
+    client.force_login(user)
+    assert nav_labels(client.get("/")) == {"Home", "Cases", "Audits", "Dashboards", "Improvement plans"}
+
+
+def test_a_person_without_a_role_sees_only_home_and_is_told_why(client, team):
+    from organisation.tests.factories import UserFactory
+
+    user = UserFactory(username="no-role", team=team)
+    client.force_login(user)
+    response = client.get("/")
+    assert nav_labels(response) == {"Home"}
+    assert "You have no role yet" in response.content.decode()
+
+
+def test_signed_in_pages_carry_the_user_menu_and_sign_out(client, practitioner):
+    client.force_login(practitioner)
+    html = client.get("/").content.decode()
+    assert "Priya Practitioner" in html
+    assert 'action="/accounts/logout/"' in html
+    assert 'class="govuk-skip-link"' in html
+
+
+def test_sign_out_ends_the_session(client, practitioner):
+    client.force_login(practitioner)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
