@@ -1,0 +1,57 @@
+"""Cases and their children in the admin, with CSV import (previewed) and export."""
+
+from django.contrib import admin
+from django.db import transaction
+from import_export.admin import ImportExportModelAdmin
+
+from organisation.importing import CsvImportAdminMixin
+
+from .models import Case, Child
+from .signals import case_dates_changed
+
+# Fields whose change moves an operational KPI (and so a dashboard slice).
+KPI_FIELDS = {
+    "region",
+    "team",
+    "law_type",
+    "application_type",
+    "received_on",
+    "allocated_on",
+    "report_due_on",
+    "report_filed_on",
+    "closed_on",
+}
+
+
+class ChildInline(admin.TabularInline):
+    model = Child
+    extra = 0
+    fields = ["label", "age_band", "ethnicity", "disability", "religion", "gender_identity"]
+
+
+@admin.register(Case)
+class CaseAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
+    import_kind = "cases"
+    list_display = ["reference", "region", "team", "practitioner", "law_type", "application_type", "received_on"]
+    list_filter = ["region", "law_type", "application_type"]
+    list_select_related = ["region", "team", "practitioner"]
+    search_fields = ["reference"]
+    date_hierarchy = "received_on"
+    raw_id_fields = ["practitioner"]
+    readonly_fields = ["last_audit_grade", "last_audited_on"]
+    inlines = [ChildInline]
+
+    def save_model(self, request, obj, form, change):
+        old_region_id = form.initial.get("region") if change else None
+        super().save_model(request, obj, form, change)
+        if not change or KPI_FIELDS & set(form.changed_data):
+            transaction.on_commit(lambda: case_dates_changed.send(sender=Case, case=obj, old_region_id=old_region_id))
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = ["label", "case", "age_band", "ethnicity", "disability", "religion", "gender_identity"]
+    list_filter = ["age_band", "disability"]
+    list_select_related = ["case"]
+    search_fields = ["case__reference"]
+    raw_id_fields = ["case"]

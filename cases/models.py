@@ -1,0 +1,138 @@
+"""The caseload: cases before the family court and the children in them (pseudonymous)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from organisation.grades import Grade
+from organisation.models import Region, Team
+
+
+class LawType(models.TextChoices):
+    PUBLIC = "public", "Public law"
+    PRIVATE = "private", "Private law"
+
+
+class ApplicationType(models.TextChoices):
+    S31_CARE = "s31_care", "Section 31 care or supervision"
+    SECTION_7 = "section_7", "Section 7 report"
+    RULE_16_4 = "rule_16_4", "Rule 16.4 appointment"
+    SPECIAL_GUARDIANSHIP = "special_guardianship", "Special guardianship"
+    ADOPTION = "adoption", "Adoption"
+    CHILD_ARRANGEMENTS = "child_arrangements", "Child arrangements"
+    OTHER = "other", "Other"
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+    def for_list(self):
+        return self.select_related("region", "team", "practitioner")
+
+
+class Case(models.Model):
+    reference = models.CharField(max_length=30, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    law_type = models.CharField(max_length=10, choices=LawType.choices)
+    application_type = models.CharField(max_length=30, choices=ApplicationType.choices)
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocated_cases",
+        help_text="The family court adviser allocated to the case",
+    )
+    domestic_abuse_alleged = models.BooleanField(default=False)
+    received_on = models.DateField()
+    allocated_on = models.DateField(null=True, blank=True)
+    report_due_on = models.DateField(null=True, blank=True)
+    report_filed_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    # Kept up to date by the audits app when an audit of this case completes (or is
+    # moderated), so the case list shows it without reading the audit tables.
+    last_audit_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    last_audited_on = models.DateField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "reference"]
+        indexes = [
+            models.Index(fields=["region", "received_on"]),
+            models.Index(fields=["region", "report_due_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(allocated_on__isnull=True) | Q(allocated_on__gte=F("received_on")),
+                name="case_allocated_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_filed_on__isnull=True) | Q(report_filed_on__gte=F("received_on")),
+                name="case_filed_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("received_on")),
+                name="case_closed_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_due_on__isnull=True) | Q(report_due_on__gte=F("received_on")),
+                name="case_due_after_received",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.team_id and self.region_id and self.team.region_id != self.region_id:
+            errors["team"] = "The team must be in the case's region."
+        if self.received_on:
+            for field, label in [
+                ("allocated_on", "allocated"),
+                ("report_due_on", "report due"),
+                ("report_filed_on", "report filed"),
+                ("closed_on", "closed"),
+            ]:
+                value = getattr(self, field)
+                if value and value < self.received_on:
+                    errors[field] = f"The {label} date cannot be before the date the case was received."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class AgeBand(models.TextChoices):
+    UNDER_1 = "0", "Under 1"
+    ONE_TO_4 = "1-4", "1 to 4"
+    FIVE_TO_9 = "5-9", "5 to 9"
+    TEN_TO_14 = "10-14", "10 to 14"
+    FIFTEEN_PLUS = "15+", "15 and over"
+
+
+class Child(models.Model):
+    """A child in a case: a label such as "Child A", never a name or a date of birth."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="children")
+    label = models.CharField(max_length=20)
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    disability = models.CharField(max_length=60, blank=True)
+    religion = models.CharField(max_length=60, blank=True)
+    gender_identity = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["case", "label"]
+        verbose_name_plural = "children"
+        constraints = [models.UniqueConstraint(fields=["case", "label"], name="child_label_unique_in_case")]
+
+    def __str__(self):
+        return f"{self.label} ({self.case.reference})"
