@@ -1,0 +1,151 @@
+"""Admin for audit templates (versioned on save), audits, moderations and learning actions."""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from .forms import AuditAdminForm
+from .models import Audit, AuditTemplate, Criterion, Judgement, LearningAction, Moderation
+from .services.templates import CRITERION_FIELDS, template_in_use, template_revise
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    fields = CRITERION_FIELDS
+    extra = 1
+    ordering = ["order"]
+
+
+@admin.register(AuditTemplate)
+class AuditTemplateAdmin(admin.ModelAdmin):
+    """Saving changes to a template that audits use makes a new version (see template_revise)."""
+
+    inlines = [CriterionInline]
+    list_display = ["name", "slug", "version", "is_current", "audit_count"]
+    list_filter = ["is_current"]
+    search_fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(audit_count=Count("audits"))
+
+    @admin.display(description="Audits", ordering="audit_count")
+    def audit_count(self, obj):
+        return obj.audit_count
+
+    def get_fields(self, request, obj=None):
+        return (
+            ["slug", "name", "description"] if obj is None else ["slug", "version", "is_current", "name", "description"]
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["slug", "version", "is_current"]
+
+    def has_change_permission(self, request, obj=None):
+        # Old versions are kept exactly as audits were graded on them: read-only.
+        if obj is not None and not obj.is_current:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # saved with its criteria in save_related, through template_revise
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        rows = []
+        for formset in formsets:
+            # template_revise saves the criteria, not the formset: give the admin's change
+            # message the (empty) lists formset.save() would have set.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.model is not Criterion:
+                continue
+            for inline_form in formset.forms:
+                data = getattr(inline_form, "cleaned_data", None)
+                if not data or data.get("DELETE"):
+                    continue
+                rows.append({name: data[name] for name in CRITERION_FIELDS})
+        original = AuditTemplate.objects.get(pk=form.instance.pk)  # form.instance already holds the edits
+        was_in_use = template_in_use(original)
+        revised = template_revise(
+            template=original,
+            by=request.user,
+            criteria=rows,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        )
+        request._revised_template = revised
+        if was_in_use:
+            messages.warning(
+                request,
+                f"Audits use version {original.version} of this template, so your changes were saved as a new "
+                f"version ({revised.version}). Audits already made keep the questions of version {original.version}.",
+            )
+
+    def response_change(self, request, obj):
+        return super().response_change(request, getattr(request, "_revised_template", obj))
+
+
+class JudgementInline(admin.TabularInline):
+    model = Judgement
+    fields = ["criterion", "grade", "answer", "evidence"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # judgements are made on the grading pages, which keep the version lock
+
+
+@admin.register(Audit)
+class AuditAdmin(SimpleHistoryAdmin):
+    """Create or correct an audit; Audit.clean refuses an auditor allocated to the case."""
+
+    form = AuditAdminForm
+    inlines = [JudgementInline]
+    list_display = ["__str__", "auditor", "status", "due_on", "completed_on", "final_grade"]
+    list_filter = ["status", "template"]
+    search_fields = ["case__reference", "auditor__username", "auditor__full_name"]
+    raw_id_fields = ["case", "auditor"]
+    list_select_related = ["case", "auditor"]
+    readonly_fields = [
+        "status",
+        "suggested_grade",
+        "overall_grade",
+        "final_grade",
+        "completed_on",
+        "region",
+        "team",
+        "practitioner",
+        "version",
+        "last_saved_by",
+        "last_saved_at",
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "template":
+            kwargs["queryset"] = AuditTemplate.objects.filter(is_current=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        if change:  # a correction here invalidates grading pages opened before it
+            obj.version += 1
+            obj.last_saved_by, obj.last_saved_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(LearningAction)
+class LearningActionAdmin(SimpleHistoryAdmin):
+    list_display = ["description", "audit", "due_on", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["audit"]
+
+
+@admin.register(Moderation)
+class ModerationAdmin(SimpleHistoryAdmin):
+    list_display = ["audit", "moderator", "grade", "completed_at"]
+    raw_id_fields = ["audit", "moderator"]

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class AuditsConfig(AppConfig):
+    name = "audits"
+    verbose_name = "Audits"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .services.templates import templates_install_shipped
+
+        # Restore the shipped templates after a flush (transactional tests), as roles are.
+        post_migrate.connect(templates_install_shipped, sender=self, dispatch_uid="audits_install_templates")
+
+        from organisation.importing import register
+
+        from .imports import AuditImporter
+
+        register("audits", AuditImporter)

@@ -1,0 +1,270 @@
+"""Forms of the grading journey (validation and GOV.UK rendering); the rules live in services."""
+
+from __future__ import annotations
+
+import datetime
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from audits.models import Audit, AuditTemplate, CriterionKind, Grade
+from organisation.roles import Role
+
+from .services import JudgementInput
+
+GRADE_CHOICES = [(str(value), label) for value, label in reversed(Grade.choices)]  # Outstanding first
+YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
+EVIDENCE_MAX = 5000
+
+
+def _yes_no(value: str) -> bool:
+    return value == "yes"
+
+
+class SectionForm(forms.Form):
+    """One section of an audit: a grade (or yes/no) and evidence per criterion, plus the version.
+
+    Rendered by hand in templates/audits/section.html (a radios group per criterion).
+    "Save and continue" needs every question answered; "Save and come back later" keeps a draft.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, rows, require_all: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            c, j = row.criterion, row.judgement
+            if c.kind == CriterionKind.GRADED:
+                self.fields[f"c{c.pk}-grade"] = forms.TypedChoiceField(
+                    label=c.text,
+                    choices=GRADE_CHOICES,
+                    coerce=int,
+                    empty_value=None,
+                    required=require_all,
+                    error_messages={
+                        "required": f"Select a grade for “{c.text}”",
+                        "invalid_choice": f"Select one of the four grades for “{c.text}”",
+                    },
+                    initial=str(j.grade) if j and j.grade is not None else None,
+                )
+            else:
+                self.fields[f"c{c.pk}-answer"] = forms.TypedChoiceField(
+                    label=c.text,
+                    choices=YES_NO_CHOICES,
+                    coerce=_yes_no,
+                    empty_value=None,
+                    required=require_all,
+                    error_messages={
+                        "required": f"Select yes or no for “{c.text}”",
+                        "invalid_choice": f"Select yes or no for “{c.text}”",
+                    },
+                    initial=("yes" if j.answer else "no") if j and j.answer is not None else None,
+                )
+            self.fields[f"c{c.pk}-evidence"] = forms.CharField(
+                label="Evidence",
+                required=False,
+                max_length=EVIDENCE_MAX,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={"max_length": f"Evidence must be {EVIDENCE_MAX} characters or fewer"},
+                initial=j.evidence if j else "",
+            )
+
+    def field_rows(self):
+        """(row, answer field, evidence field) per criterion, for the template."""
+        out = []
+        for row in self.rows:
+            c = row.criterion
+            key = f"c{c.pk}-grade" if c.kind == CriterionKind.GRADED else f"c{c.pk}-answer"
+            out.append((row, self[key], self[f"c{c.pk}-evidence"]))
+        return out
+
+    def error_links(self):
+        """(anchor, message) for the GOV.UK error summary, in page order."""
+        links = [("#main-content", e) for e in self.non_field_errors()]
+        if self["version"].errors:  # a tampered or missing hidden field: the page itself is stale
+            links.append(("#main-content", "This page is out of date. Reload it and try again."))
+        for _row, answer, evidence in self.field_rows():
+            links += [(f"#{answer.auto_id}_1", e) for e in answer.errors]
+            links += [(f"#{evidence.auto_id}", e) for e in evidence.errors]
+        return links
+
+    def judgement_inputs(self) -> list[JudgementInput]:
+        inputs = []
+        for row in self.rows:
+            c = row.criterion
+            evidence = self.cleaned_data.get(f"c{c.pk}-evidence", "")
+            if c.kind == CriterionKind.GRADED:
+                inputs.append(
+                    JudgementInput(criterion_id=c.pk, grade=self.cleaned_data.get(f"c{c.pk}-grade"), evidence=evidence)
+                )
+            else:
+                inputs.append(
+                    JudgementInput(
+                        criterion_id=c.pk, answer=self.cleaned_data.get(f"c{c.pk}-answer"), evidence=evidence
+                    )
+                )
+        return inputs
+
+
+class SubmitForm(forms.Form):
+    """The auditor's overall grade on the check-your-answers page."""
+
+    overall_grade = forms.TypedChoiceField(
+        label="Overall grade",
+        choices=GRADE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the overall grade", "invalid_choice": "Select one of the four grades"},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        help_text="Required when your overall grade differs from the suggested grade.",
+        required=False,
+        max_length=EVIDENCE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    family_feedback = forms.TypedChoiceField(
+        label="Did feedback from the family inform this audit?",
+        choices=YES_NO_CHOICES,
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if family feedback informed this audit"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, suggested: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggested = suggested
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.radios("overall_grade", legend_size=Size.MEDIUM, legend_tag="h2"),
+            Field.textarea("rationale", label_size=Size.SMALL),
+            Field.radios("family_feedback", legend_size=Size.SMALL, inline=True),
+            Field("version"),
+            Submit("submit", "Submit audit"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        grade, rationale = data.get("overall_grade"), (data.get("rationale") or "").strip()
+        if grade is not None and self.suggested is not None and grade != self.suggested and not rationale:
+            self.add_error(
+                "rationale",
+                f"Explain why your overall grade differs from the suggested grade ({Grade(self.suggested).label})",
+            )
+        return data
+
+
+class LearningActionForm(forms.Form):
+    description = forms.CharField(
+        label="What should the practitioner do?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what the practitioner should do"},
+    )
+    due_on = DateInputField(label="By when?", help_text="For example, 27 3 2027")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.textarea("description", label_size=Size.SMALL),
+            Field("due_on", legend_size=Size.SMALL),
+            Submit("submit", "Add learning action"),
+        )
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the future")
+        return value
+
+
+def auditors_for(case):
+    """People who may be given the audit of this case: auditors of its region, and national
+    quality admins who also audit (the same people who can see the case as auditors)."""
+    users = get_user_model().objects.filter(groups__name=Role.AUDITOR, is_active=True)
+    return (
+        users.filter(Q(region_id=case.region_id) | Q(groups__name=Role.QUALITY_ADMIN))
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+class AuditCreateForm(forms.Form):
+    auditor = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        label="Auditor",
+        empty_label="Choose an auditor",
+        error_messages={"required": "Choose an auditor", "invalid_choice": "Choose an auditor from the list"},
+    )
+    template = forms.ModelChoiceField(
+        queryset=AuditTemplate.objects.filter(is_current=True).order_by("name"),
+        label="Audit template",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose a template", "invalid_choice": "Choose a template from the list"},
+    )
+    due_on = DateInputField(label="Due date", help_text="For example, 27 3 2027")
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["auditor"].queryset = auditors_for(case)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.select("auditor", label_size=Size.SMALL),
+            Field.radios("template", legend_size=Size.SMALL),
+            Field("due_on", legend_size=Size.SMALL),
+            Submit("submit", "Create audit"),
+        )
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("The due date must be today or in the future")
+        if value > timezone.localdate() + datetime.timedelta(days=366):
+            raise forms.ValidationError("The due date must be within a year")
+        return value
+
+
+class AuditAdminForm(forms.ModelForm):
+    """Admin form for an audit: Audit.clean refuses a self-audit here too."""
+
+    class Meta:
+        model = Audit
+        fields = ["case", "template", "auditor", "due_on"]
+
+
+class ModerationForm(forms.Form):
+    """The moderator's own, blind grade of the audited work."""
+
+    grade = forms.TypedChoiceField(
+        label="Your grade for this work",
+        choices=GRADE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your grade", "invalid_choice": "Select one of the four grades"},
+    )
+    notes = forms.CharField(
+        label="Notes",
+        help_text="Why you reached this grade, for the auditor and for learning.",
+        required=False,
+        max_length=EVIDENCE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.radios("grade", legend_size=Size.MEDIUM, legend_tag="h2"),
+            Field.textarea("notes", label_size=Size.SMALL),
+            Submit("submit", "Record moderation"),
+        )

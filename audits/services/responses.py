@@ -1,0 +1,86 @@
+"""The practitioner's side of a completed audit: a reflective response, and learning actions marked done.
+
+Only the practitioner whose work was audited may write here: the practitioner copied
+onto the audit at completion, or, where no copy exists, the case's practitioner. Every
+write validates the row before saving and names the person, so simple_history records who and when.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audits.models import Audit, AuditStatus, LearningAction, LearningActionStatus
+
+RESPONSE_MAX_LENGTH = 5000
+
+
+def is_audited_practitioner(*, audit: Audit, user) -> bool:
+    """Is this person the practitioner whose work the audit graded?
+
+    The copy made at completion decides, so a case re-allocated afterwards does not let
+    the new practitioner answer for a colleague's work.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    whose = audit.practitioner_id if audit.practitioner_id is not None else audit.case.practitioner_id
+    return whose is not None and whose == user.pk
+
+
+def _require_practitioner(audit: Audit, by) -> None:
+    if not is_audited_practitioner(audit=audit, user=by):
+        raise PermissionDenied("Only the practitioner whose work was audited may do this.")
+    if audit.status != AuditStatus.COMPLETED:
+        raise ValidationError("You can respond to an audit once it is completed.")
+
+
+@transaction.atomic
+def audit_response_record(*, audit: Audit, by, text: str) -> Audit:
+    """Store the practitioner's reflective response on a completed audit (kept in history)."""
+    _require_practitioner(audit, by)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"practitioner_response": "Enter your response."})
+    if len(text) > RESPONSE_MAX_LENGTH:
+        raise ValidationError(
+            {"practitioner_response": f"Your response must be {RESPONSE_MAX_LENGTH:,} characters or fewer."}
+        )
+    # Lock the row and re-read it: a moderation may be writing the final grade at the
+    # same moment, and saving only our own fields from a fresh copy overwrites nothing.
+    locked = Audit.objects.select_for_update().select_related("case").get(pk=audit.pk)
+    if locked.practitioner_response == text:
+        return locked  # unchanged: no history row for a save that changed nothing
+    now = timezone.now()
+    locked.practitioner_response = text
+    locked.version += 1  # pages opened before this save can no longer overwrite it
+    locked.last_saved_by = by
+    locked.last_saved_at = now
+    locked._history_user = by
+    # Field and constraint validation of the row (full_clean() minus Audit.clean()):
+    # Audit.clean() re-checks the allocation rule of grading, settled when the audit was
+    # completed; a case re-allocated since (even to the auditor) must not stop the
+    # practitioner responding to the audit of their work.
+    locked.clean_fields()
+    locked.validate_constraints()
+    locked.save(update_fields=["practitioner_response", "version", "last_saved_by", "last_saved_at"])
+    return locked
+
+
+@transaction.atomic
+def learning_action_set_status(*, action: LearningAction, by, status: str) -> LearningAction:
+    """The practitioner marks a learning action done (or open again); cancelled ones stay as they are."""
+    _require_practitioner(action.audit, by)
+    if status not in (LearningActionStatus.DONE, LearningActionStatus.OPEN):
+        raise ValidationError({"status": "Choose done or open."})
+    locked = LearningAction.objects.select_for_update().get(pk=action.pk)
+    if locked.status == LearningActionStatus.CANCELLED:
+        raise ValidationError({"status": "This learning action was cancelled: it cannot be changed."})
+    if locked.status == status:
+        return locked
+    locked.status = status
+    locked.completed_on = timezone.localdate() if status == LearningActionStatus.DONE else None
+    locked._history_user = by
+    locked.full_clean()
+    locked.save(update_fields=["status", "completed_on"])
+    return locked

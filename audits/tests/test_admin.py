@@ -1,0 +1,113 @@
+"""The admin: a self-audit is refused, and saving a template in use makes a new version."""
+
+import pytest
+from django.urls import reverse
+
+from audits.models import Audit, AuditTemplate
+from organisation.tests.factories import UserFactory
+
+from .grading_helpers import audit_of, private_case, small_template
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_refuses_a_self_audit(admin_client, practitioner):
+    template, _ = small_template()
+    case = private_case(practitioner)
+    response = admin_client.post(
+        reverse("admin:audits_audit_add"),
+        {
+            "case": case.pk,
+            "template": template.pk,
+            "auditor": practitioner.pk,
+            "due_on": "2030-01-01",
+            "judgements-TOTAL_FORMS": "0",
+            "judgements-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "nobody may audit a case they are allocated to" in response.content.decode()
+    assert not Audit.objects.exists()
+
+
+def test_admin_creates_an_audit_for_another_auditor(admin_client, practitioner, auditor):
+    template, _ = small_template()
+    case = private_case(practitioner)
+    response = admin_client.post(
+        reverse("admin:audits_audit_add"),
+        {
+            "case": case.pk,
+            "template": template.pk,
+            "auditor": auditor.pk,
+            "due_on": "2030-01-01",
+            "judgements-TOTAL_FORMS": "0",
+            "judgements-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert Audit.objects.get().auditor == auditor
+
+
+def _template_post(template, criteria, text_of_first):
+    data = {
+        "name": template.name,
+        "description": template.description,
+        "criteria-TOTAL_FORMS": str(len(criteria)),
+        "criteria-INITIAL_FORMS": str(len(criteria)),
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+    }
+    for i, c in enumerate(criteria):
+        prefix = f"criteria-{i}-"
+        data.update(
+            {
+                prefix + "id": c.pk,
+                prefix + "template": template.pk,
+                prefix + "code": c.code,
+                prefix + "section": c.section,
+                prefix + "order": c.order,
+                prefix + "text": text_of_first if i == 0 else c.text,
+                prefix + "guidance": c.guidance,
+                prefix + "kind": c.kind,
+                prefix + "applies_to": c.applies_to,
+            }
+        )
+        if c.limiting:
+            data[prefix + "limiting"] = "on"
+    return data
+
+
+def test_admin_save_of_a_template_in_use_makes_a_new_version_with_a_message(admin_client, practitioner, auditor):
+    template, _ = small_template()
+    audit_of(private_case(practitioner), auditor, template)
+    criteria = list(template.criteria.order_by("order"))
+    response = admin_client.post(
+        reverse("admin:audits_audittemplate_change", args=[template.pk]),
+        _template_post(template, criteria, "Reworded in the admin"),
+        follow=True,
+    )
+    assert response.status_code == 200
+    versions = list(AuditTemplate.objects.filter(slug=template.slug).order_by("version"))
+    assert [(t.version, t.is_current) for t in versions] == [(1, False), (2, True)]
+    assert versions[0].criteria.order_by("order").first().text == "The child's unique needs are analysed"
+    assert versions[1].criteria.order_by("order").first().text == "Reworded in the admin"
+    assert versions[1].criteria.get(code="needs").limiting is True
+    assert "saved as a new version (2)" in response.content.decode()
+
+
+def test_admin_save_of_an_unused_template_edits_it_in_place(admin_client):
+    template, _ = small_template()
+    criteria = list(template.criteria.order_by("order"))
+    response = admin_client.post(
+        reverse("admin:audits_audittemplate_change", args=[template.pk]),
+        _template_post(template, criteria, "Reworded in place"),
+    )
+    assert response.status_code == 302
+    assert AuditTemplate.objects.filter(slug=template.slug).count() == 1
+    assert template.criteria.order_by("order").first().text == "Reworded in place"

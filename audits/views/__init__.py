@@ -1,0 +1,1 @@
+"""Audit pages: the lists (lists.py) and the grading journey (grading.py)."""

@@ -1,0 +1,257 @@
+"""Grading an audit: the audit page, one section at a time, check answers, submit, confirmation.
+
+Views are thin: they load through `get_audit_for` (404 when not visible, 403 when not the
+allocated auditor), validate with a form, and call a service. Bad input re-renders the
+page with a GOV.UK error summary; nothing is half-saved because every service runs in a
+transaction.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from audits.forms import AuditCreateForm, LearningActionForm, ModerationForm, SectionForm, SubmitForm
+from audits.models import AuditStatus
+from audits.selectors import audit_history, audit_learning_actions, audit_sheet, can_see_history, get_audit_for
+from audits.services import (
+    AuditVersionConflict,
+    audit_create,
+    audit_save_section,
+    audit_submit,
+    learning_action_add,
+    moderation_record,
+)
+from cases.models import Case
+from organisation import visibility
+from organisation.roles import Role
+
+OPEN = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_http_methods(["GET"])
+def audit_detail(request, pk):
+    audit = get_audit_for(request.user, pk)
+    user = request.user
+    sheet = audit_sheet(audit)
+    is_auditor = audit.auditor_id == user.pk
+    history_allowed = can_see_history(user, audit)
+    moderation = getattr(audit, "moderation", None)
+    # A moderator grades blind: no sight of the auditor's grades until their own is in.
+    blind = moderation is not None and moderation.moderator_id == user.pk and moderation.completed_at is None
+    # Practitioners and other auditors read the answers once the audit is complete; the
+    # auditor and the managers who oversee the work can follow a draft.
+    show_answers = not blind and (is_auditor or history_allowed or audit.status == AuditStatus.COMPLETED)
+    context = {
+        "audit": audit,
+        "sheet": sheet,
+        "is_auditor": is_auditor,
+        "can_grade": is_auditor and audit.status in OPEN,
+        "can_moderate": blind,
+        "show_answers": show_answers,
+        "learning_actions": audit_learning_actions(audit) if show_answers else [],
+        "history": audit_history(audit, sheet) if history_allowed else None,
+    }
+    return render(request, "audits/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def audit_section(request, pk, n):
+    audit = get_audit_for(request.user, pk, write=True)
+    if audit.status not in OPEN:
+        messages.info(request, f"This audit is {audit.get_status_display().lower()}: its answers can no longer change.")
+        return redirect("audits:detail", pk=audit.pk)
+    sheet = audit_sheet(audit)
+    section = sheet.section(n)
+    if section is None:
+        raise Http404("No such section")
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        later = request.POST.get("action") == "later"
+        form = SectionForm(request.POST, rows=section.rows, require_all=not later)
+        if form.is_valid():
+            try:
+                audit_save_section(
+                    audit=audit,
+                    by=request.user,
+                    judgements=form.judgement_inputs(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except AuditVersionConflict as error:
+                conflict, status = error, 409
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                if later:
+                    messages.success(request, "Your answers have been saved. You can come back to this audit later.")
+                    return redirect("audits:detail", pk=audit.pk)
+                if n < len(sheet.sections):
+                    return redirect("audits:section", pk=audit.pk, n=n + 1)
+                return redirect("audits:check", pk=audit.pk)
+    else:
+        form = SectionForm(rows=section.rows, initial={"version": audit.version})
+    context = {
+        "audit": audit,
+        "sheet": sheet,
+        "section": section,
+        "form": form,
+        "conflict": conflict,
+        "previous_url": reverse("audits:section", args=[audit.pk, n - 1]) if n > 1 else None,
+    }
+    return render(request, "audits/section.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def audit_check(request, pk):
+    audit = get_audit_for(request.user, pk, write=True)
+    if audit.status == AuditStatus.COMPLETED:
+        return redirect("audits:confirmation", pk=audit.pk)
+    if audit.status not in OPEN:
+        return redirect("audits:detail", pk=audit.pk)
+    sheet = audit_sheet(audit)
+    suggested = sheet.suggestion.grade
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        form = SubmitForm(request.POST, suggested=suggested)
+        if form.is_valid():
+            try:
+                audit_submit(
+                    audit=audit,
+                    by=request.user,
+                    overall_grade=form.cleaned_data["overall_grade"],
+                    rationale=form.cleaned_data["rationale"],
+                    family_feedback=form.cleaned_data["family_feedback"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except AuditVersionConflict as error:
+                conflict, status = error, 409
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                return redirect("audits:confirmation", pk=audit.pk)
+    else:
+        initial = {"version": audit.version}
+        # The templates ask "was family feedback obtained?" as a question: start from that answer.
+        for section in sheet.sections:
+            for row in section.rows:
+                if row.criterion.code.endswith("family-feedback") and row.answered:
+                    initial["family_feedback"] = "yes" if row.judgement.answer else "no"
+        form = SubmitForm(suggested=suggested, initial=initial)
+    context = {
+        "audit": audit,
+        "sheet": sheet,
+        "form": form,
+        "conflict": conflict,
+        "learning_actions": audit_learning_actions(audit),
+    }
+    return render(request, "audits/check.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+def audit_confirmation(request, pk):
+    audit = get_audit_for(request.user, pk, write=True)
+    if audit.status != AuditStatus.COMPLETED:
+        return redirect("audits:check", pk=audit.pk)
+    return render(request, "audits/confirmation.html", {"audit": audit})
+
+
+@require_http_methods(["GET", "POST"])
+def learning_action_new(request, pk):
+    audit = get_audit_for(request.user, pk, write=True)
+    back = reverse("audits:check" if audit.status in OPEN else "audits:detail", args=[audit.pk])
+    if audit.status == AuditStatus.CANCELLED:
+        messages.info(request, "This audit was cancelled: it cannot have learning actions.")
+        return redirect("audits:detail", pk=audit.pk)
+    form = LearningActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            learning_action_add(
+                audit=audit,
+                by=request.user,
+                description=form.cleaned_data["description"],
+                due_on=form.cleaned_data["due_on"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Learning action added.")
+            return redirect(back)
+    return render(request, "audits/learning_action_new.html", {"audit": audit, "form": form, "back": back})
+
+
+@require_http_methods(["GET", "POST"])
+def audit_new(request):
+    """Create an audit of a case (service managers for their region, quality admins anywhere)."""
+    user = request.user
+    visibility.require(visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
+    reference = (request.GET.get("case") or "").strip()[:30]
+    case = None
+    if reference:
+        case = visibility.visible_cases(user, Case.objects.for_list()).filter(reference=reference).first()
+    if case is None:
+        lookup_error = "Enter the reference of a case in your region" if reference else None
+        if reference:
+            lookup_error = f"There is no case “{reference}” that you can create an audit for"
+        return render(
+            request,
+            "audits/new.html",
+            {"case": None, "reference": reference, "lookup_error": lookup_error},
+            status=404 if reference else 200,
+        )
+    form = AuditCreateForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = audit_create(
+                case=case,
+                auditor=form.cleaned_data["auditor"],
+                template=form.cleaned_data["template"],
+                due_on=form.cleaned_data["due_on"],
+                by=user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Audit of {case.reference} created for {audit.auditor}.")
+            return redirect("audits:detail", pk=audit.pk)
+    return render(request, "audits/new.html", {"case": case, "reference": reference, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def audit_moderate(request, pk):
+    """The moderator's blind second grading: the evidence without the auditor's grades."""
+    audit = get_audit_for(request.user, pk)
+    moderation = getattr(audit, "moderation", None)
+    if moderation is None or moderation.moderator_id != request.user.pk:
+        raise PermissionDenied("Only the moderator this audit was given to may moderate it.")
+    if moderation.completed_at is not None:
+        messages.info(request, "You have already moderated this audit.")
+        return redirect("audits:detail", pk=audit.pk)
+    sheet = audit_sheet(audit)
+    form = ModerationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation_record(
+                moderation=moderation,
+                by=request.user,
+                grade=form.cleaned_data["grade"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Moderation recorded: {moderation.get_grade_display()} is now the final grade.")
+            return redirect("audits:detail", pk=audit.pk)
+    return render(request, "audits/moderate.html", {"audit": audit, "sheet": sheet, "form": form})

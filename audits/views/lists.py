@@ -1,0 +1,345 @@
+"""The /audits/ lists (to do, done, audits of my work, a region's audits) and the practitioner's replies.
+
+One page with a sub-navigation of real links (`?section=…`), so it works without
+JavaScript; a person with several roles sees every section that applies. Every list
+starts from `organisation.visibility.visible_audits` and then narrows to the section.
+Each section costs a fixed number of queries whatever the number of audits: a count and
+a page of rows (plus one prefetch of learning actions, the filter options and one
+aggregate of counts where the section shows them).
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audits.models import Audit, AuditStatus, LearningAction
+from audits.selectors import get_audit_for
+from audits.services.responses import (
+    RESPONSE_MAX_LENGTH,
+    audit_response_record,
+    is_audited_practitioner,
+    learning_action_set_status,
+)
+from organisation import visibility
+from organisation.models import Region, Team, User
+from organisation.roles import Role
+
+OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
+DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
+
+PAGE_SIZES = {"todo": 50, "done": 25, "my-work": 10, "region": 50}
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+
+
+def sections_for(user) -> list[Section]:
+    """The lists this person may open, in the order the sub-navigation shows them."""
+    sections = []
+    if user.has_role(Role.AUDITOR):
+        sections += [Section("todo", "To do"), Section("done", "Done")]
+    if user.has_role(Role.PRACTITIONER):
+        sections.append(Section("my-work", "Audits of my work"))
+    if visibility.is_admin(user):
+        sections.append(Section("region", "All audits"))
+    elif user.has_role(Role.SERVICE_MANAGER) and user.region_id:
+        sections.append(Section("region", "My region's audits"))
+    return sections
+
+
+def overdue_q(today) -> Q:
+    """The same rule as Audit.is_overdue, as a filter."""
+    return Q(status__in=OPEN_STATUSES, due_on__lt=today)
+
+
+# ---- the sections' querysets -----------------------------------------------------------
+
+
+def todo_audits(user, today) -> QuerySet[Audit]:
+    """Scheduled and in-progress audits allocated to this auditor: overdue first, then by due date."""
+    qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=OPEN_STATUSES))
+    return (
+        qs.for_list()
+        .annotate(
+            overdue_rank=SqlCase(When(due_on__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("overdue_rank", F("due_on").asc(nulls_last=True), "pk")
+    )
+
+
+def done_audits(user) -> QuerySet[Audit]:
+    """Audits this auditor has submitted or completed, newest first."""
+    qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=DONE_STATUSES))
+    return qs.for_list().order_by(
+        Coalesce("completed_at", "submitted_at").desc(nulls_last=True), F("completed_on").desc(nulls_last=True), "-pk"
+    )
+
+
+def my_work_audits(user) -> QuerySet[Audit]:
+    """Completed audits of this practitioner's own work, never a colleague's.
+
+    The practitioner copied onto the audit at completion decides whose work it was, so a
+    case re-allocated later does not show its earlier audits to the new practitioner;
+    only where no copy exists does the case's practitioner count.
+    """
+    own = Q(practitioner_id=user.pk) | Q(practitioner__isnull=True, case__practitioner_id=user.pk)
+    qs = visibility.visible_audits(user, Audit.objects.completed().filter(own))
+    return (
+        qs.select_related("case", "auditor", "template")
+        .prefetch_related(Prefetch("learning_actions", queryset=LearningAction.objects.order_by("due_on", "pk")))
+        .order_by(F("completed_on").desc(nulls_last=True), "-pk")
+    )
+
+
+def region_scope(user) -> QuerySet[Audit]:
+    """The audits a manager oversees: their region's (by the case or the copy); all for admins."""
+    qs = visibility.visible_audits(user, Audit.objects.all())
+    if not visibility.is_admin(user):
+        qs = qs.filter(Q(case__region_id=user.region_id) | Q(region_id=user.region_id))
+    return qs
+
+
+# ---- the managers' filters --------------------------------------------------------------
+
+
+class _TeamChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, with_region=False, **kwargs):
+        self.with_region = with_region
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.region.name}: {obj.name}" if self.with_region else obj.name
+
+
+class _PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class RegionFilterForm(forms.Form):
+    """Filters of the region list, from the query string; bad values are reported, never a 500."""
+
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="All regions",
+        error_messages={"invalid_choice": "Choose a region from the list."},
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *AuditStatus.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+    team = _TeamChoiceField(
+        queryset=Team.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="All teams",
+        error_messages={"invalid_choice": "Choose a team from the list."},
+    )
+    auditor = _PersonChoiceField(
+        queryset=User.objects.none(),
+        to_field_name="username",
+        required=False,
+        empty_label="All auditors",
+        error_messages={"invalid_choice": "Choose an auditor from the list."},
+    )
+    overdue = forms.ChoiceField(
+        choices=[("", "Overdue or not"), ("yes", "Overdue only"), ("no", "Not overdue")],
+        required=False,
+        error_messages={"invalid_choice": "Choose overdue only, not overdue, or either."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.national = visibility.is_admin(user)
+        regions = visibility.visible_regions(user)
+        teams = Team.objects.filter(region__in=regions).select_related("region").order_by("region__name", "name")
+        auditors = User.objects.filter(groups__name=Role.AUDITOR, is_active=True).order_by("full_name", "username")
+        if self.national:
+            self.fields["region"].queryset = regions.order_by("name")
+            self.fields["team"].with_region = True
+        else:
+            del self.fields["region"]
+            auditors = auditors.filter(region__in=regions)
+        self.fields["team"].queryset = teams
+        self.fields["auditor"].queryset = auditors.distinct()
+
+    def fields_with_options(self) -> list[tuple]:
+        """(bound field, [(value, label), …]) with each list read once (one query per model field)."""
+        return [(bound, [(str(value), label) for value, label in bound.field.choices]) for bound in self]
+
+    def apply(self, qs: QuerySet[Audit], today, *, with_status=True) -> QuerySet[Audit]:
+        """The queryset narrowed by the valid filters (a filter that failed validation is left out)."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("region"):
+            region = data["region"]
+            qs = qs.filter(Q(region=region) | Q(region__isnull=True, case__region=region))
+        if data.get("team"):
+            team = data["team"]
+            qs = qs.filter(Q(team=team) | Q(team__isnull=True, case__team=team))
+        if data.get("auditor"):
+            qs = qs.filter(auditor=data["auditor"])
+        if with_status:
+            if data.get("status"):
+                qs = qs.filter(status=data["status"])
+            if data.get("overdue") == "yes":
+                qs = qs.filter(overdue_q(today))
+            elif data.get("overdue") == "no":
+                qs = qs.exclude(overdue_q(today))
+        return qs
+
+
+def region_counts(qs: QuerySet[Audit], today) -> dict:
+    """Counts by status and overdue over the filtered scope, in one aggregate query."""
+    aggregates = {"total": Count("pk"), "overdue": Count("pk", filter=overdue_q(today))}
+    for value, _label in AuditStatus.choices:
+        aggregates[value] = Count("pk", filter=Q(status=value))
+    return qs.order_by().aggregate(**aggregates)
+
+
+# ---- the view ---------------------------------------------------------------------------
+
+
+def _page_number(request, errors: list) -> int:
+    raw = request.GET.get("page", "1")
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if number < 1:
+        errors.append(("page", "The page number must be a whole number, 1 or more."))
+        return 1
+    return number
+
+
+def audit_list(request):
+    user = request.user
+    visibility.require(visibility.can_see_cases(user))
+    sections = sections_for(user)
+    if not sections:
+        raise PermissionDenied
+    errors = []  # (field, message): shown in an error summary; the page still renders
+    keys = [s.key for s in sections]
+    wanted = request.GET.get("section") or keys[0]
+    if wanted not in keys:
+        errors.append(("section", "That list is not available to you. Choose one of the lists below."))
+        wanted = keys[0]
+    current = next(s for s in sections if s.key == wanted)
+    number = _page_number(request, errors)
+    today = timezone.localdate()
+    context = {"sections": sections, "current": current, "today": today}
+
+    if current.key == "todo":
+        qs = todo_audits(user, today)
+    elif current.key == "done":
+        qs = done_audits(user)
+    elif current.key == "my-work":
+        qs = my_work_audits(user)
+    else:
+        form = RegionFilterForm(request.GET, user=user)
+        if not form.is_valid():
+            for field, messages in form.errors.items():
+                errors += [(field, message) for message in messages]
+        scope = region_scope(user)
+        # Counts ignore the status and overdue filters so each count can be a link to them.
+        context["counts"] = region_counts(form.apply(scope, today, with_status=False), today)
+        qs = (
+            form.apply(scope, today)
+            .for_list()
+            .select_related("team", "region")
+            # Managers chase overdue audits: those first, then the latest due.
+            .annotate(
+                overdue_rank=SqlCase(
+                    When(overdue_q(today), then=Value(0)), default=Value(1), output_field=IntegerField()
+                )
+            )
+            .order_by("overdue_rank", F("due_on").desc(nulls_last=True), "-pk")
+        )
+        context["form"] = form
+        context["filters"] = form.fields_with_options()
+
+    paginator = Paginator(qs, PAGE_SIZES[current.key])
+    if number > 1 and number > paginator.num_pages:
+        errors.append(("page", f"There is no page {number}: this list has {paginator.num_pages}."))
+        number = paginator.num_pages
+    page = paginator.page(number)
+    context.update({"page": page, "audits": page.object_list, "errors": errors})
+    template = "audits/list.html"
+    return render(request, template, context, status=400 if errors else 200)
+
+
+# ---- the practitioner's reflective response and learning actions -------------------------
+
+
+def _my_work_url(audit) -> str:
+    return f"{reverse('audits:list')}?section=my-work#my-work-{audit.pk}"
+
+
+class ResponseForm(forms.Form):
+    response = forms.CharField(
+        max_length=RESPONSE_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "Enter your response.",
+            "max_length": f"Your response must be {RESPONSE_MAX_LENGTH:,} characters or fewer.",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def audit_response(request, pk):
+    """GET: the response form on its own page; POST: store it (only the audited practitioner)."""
+    audit = get_audit_for(request.user, pk)  # 404 unless the person may see the audit
+    if not is_audited_practitioner(audit=audit, user=request.user):
+        raise PermissionDenied
+    if audit.status != AuditStatus.COMPLETED:
+        messages.error(request, "You can respond to an audit once it is completed.")
+        return redirect(reverse("audits:list"))
+    if request.method == "POST":
+        form = ResponseForm(request.POST)
+        if form.is_valid():
+            try:
+                audit_response_record(audit=audit, by=request.user, text=form.cleaned_data["response"])
+            except ValidationError as e:
+                for message in e.messages:
+                    form.add_error("response", message)
+            else:
+                messages.success(request, f"Your response to the audit of case {audit.case.reference} is saved.")
+                return redirect(_my_work_url(audit))
+        return render(request, "audits/response.html", {"audit": audit, "form": form}, status=400)
+    form = ResponseForm(initial={"response": audit.practitioner_response})
+    return render(request, "audits/response.html", {"audit": audit, "form": form})
+
+
+@require_POST
+def learning_action_update(request, pk, action_id):
+    """Mark a learning action done (or open again): only the practitioner whose work was audited."""
+    audit = get_audit_for(request.user, pk)  # 404 unless the person may see the audit
+    action = get_object_or_404(LearningAction.objects.select_related("audit__case"), pk=action_id, audit_id=audit.pk)
+    if not is_audited_practitioner(audit=action.audit, user=request.user):
+        raise PermissionDenied
+    status = request.POST.get("status", "")
+    try:
+        learning_action_set_status(action=action, by=request.user, status=status)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect(_my_work_url(audit))
+    label = "done" if status == "done" else "open again"
+    messages.success(request, f"Learning action marked {label}: {action.description[:80]}")
+    return redirect(_my_work_url(audit))
