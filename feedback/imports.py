@@ -1,0 +1,113 @@
+"""The `feedback` import kind: DESIGN.md's feedback columns, all or nothing."""
+
+import hashlib
+
+from import_export import fields, resources, widgets
+
+from cases.models import Case
+from organisation.importing import ChoicesWidget, CodeWidget, CsvImporter, IsoDateWidget, TextWidget
+
+from . import services
+from .models import Channel, Feedback, Kind, Respondent
+
+
+class YesNoWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        value = "" if value is None else str(value).strip().lower()
+        if not value:
+            return None
+        if value not in {"yes", "no"}:
+            raise ValueError(f"'{value}' is not yes or no")
+        return value == "yes"
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else ("yes" if value else "no")
+
+
+class HelpfulnessWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        value = "" if value is None else str(value).strip()
+        if not value:
+            return None
+        if not value.isdigit() or not 0 <= int(value) <= 10:
+            raise ValueError(f"'{value}' is not a whole number from 0 to 10")
+        return int(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class FeedbackResource(resources.ModelResource):
+    case_reference = fields.Field(
+        attribute="case",
+        column_name="case_reference",
+        widget=CodeWidget(Case, field="reference", label="case reference"),
+    )
+    respondent = fields.Field(
+        attribute="respondent", column_name="respondent", widget=ChoicesWidget(Respondent.choices)
+    )
+    channel = fields.Field(attribute="channel", column_name="channel", widget=ChoicesWidget(Channel.choices))
+    received_on = fields.Field(attribute="received_on", column_name="received_on", widget=IsoDateWidget())
+    helpfulness = fields.Field(attribute="helpfulness", column_name="helpfulness", widget=HelpfulnessWidget())
+    worker_helped = fields.Field(attribute="worker_helped", column_name="worker_helped", widget=YesNoWidget())
+    kind = fields.Field(attribute="kind", column_name="kind", widget=ChoicesWidget(Kind.choices))
+    comments = fields.Field(attribute="comments", column_name="comments", widget=TextWidget())
+    import_key = fields.Field(attribute="import_key", column_name="import_key", widget=TextWidget())
+
+    class Meta:
+        model = Feedback
+        fields = (
+            "case_reference",
+            "respondent",
+            "channel",
+            "received_on",
+            "helpfulness",
+            "worker_helped",
+            "kind",
+            "comments",
+            "import_key",
+        )
+        import_id_fields = ("import_key",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def before_import(self, dataset, **kwargs):
+        # Feedback has no reference of its own: a digest of the row's cells identifies it,
+        # so the same file imported twice changes nothing.
+        super().before_import(dataset, **kwargs)
+        if "import_key" not in (dataset.headers or []):
+            columns = [dataset.headers.index(c) if c in dataset.headers else None for c in FeedbackImporter.columns]
+            keys = [
+                hashlib.sha256(
+                    "\x1f".join("" if i is None else str(values[i] or "").strip() for i in columns).encode()
+                ).hexdigest()
+                for values in dataset
+            ]
+            dataset.append_col(keys, header="import_key")
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.case_id:
+            instance.region_id = instance.case.region_id
+            instance.team_id = instance.case.team_id
+        if instance.kind == Kind.COMPLAINT and not instance.respond_by:
+            services.set_complaint_deadlines(instance)
+
+
+class FeedbackImporter(CsvImporter):
+    kind = "feedback"
+    columns = (
+        "case_reference",
+        "respondent",
+        "channel",
+        "received_on",
+        "helpfulness",
+        "worker_helped",
+        "kind",
+        "comments",
+    )
+    resource_class = FeedbackResource
+    required = ("case_reference", "respondent", "channel", "received_on", "kind")
+
+    def header_errors(self, header):
+        return super().header_errors([h for h in header if h != "import_key"])

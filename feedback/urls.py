@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "feedback"
+
+urlpatterns = [
+    path("", views.feedback_list, name="list"),
+    path("new/", views.feedback_record, name="record"),
+    path("request/<str:reference>/", views.feedback_request, name="request"),
+]
