@@ -1,0 +1,107 @@
+"""GET /api/v1/kpis/?from=YYYY-MM&to=YYYY-MM[&region=CODE] — the KPI contract of DESIGN.md.
+
+Signed-in session or `Authorization: Token <key>`; the same visibility rules as the pages
+(a service manager's `regions` holds only their own region; `national` stays national).
+Reads the snapshot tables only, in a fixed number of queries.
+"""
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from organisation import visibility
+from organisation.models import Region
+
+from . import selectors
+from .models import ApiToken
+from .periods import PeriodError, parse_month
+
+API_FIELDS = [
+    "audits",
+    "outstanding",
+    "good",
+    "meets_standard",
+    "requires_improvement",
+    "good_or_better_pct",
+    "good_or_better_ci95",
+    "family_feedback_pct",
+    "care_allocated_pct",
+    "care_working_days_to_allocate",
+    "private_allocated_pct",
+    "s7_on_time_pct",
+]
+
+
+def _error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def user_from_token(request):
+    """The active user of a valid `Authorization: Token <key>` header, else None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "token" or not key.strip():
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key.strip()), is_active=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    # Recorded at most once a minute, so a busy script does not write on every call.
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def _figures(counts: dict) -> dict:
+    all_figures = selectors.figures(counts)
+    return {name: all_figures[name] for name in API_FIELDS}
+
+
+@never_cache
+@require_GET
+def kpis(request):
+    user = request.user if request.user.is_authenticated else user_from_token(request)
+    if user is None:
+        response = _error("Sign in, or send an API token as 'Authorization: Token <key>'.", 401)
+        response["WWW-Authenticate"] = 'Token realm="api"'
+        return response
+    if not visibility.can_see_dashboards(user):
+        return _error("Your roles do not include reading the KPI dashboards.", 403)
+
+    raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
+    if not raw_from or not raw_to:
+        return _error("Give both 'from' and 'to' as months, for example ?from=2025-04&to=2025-06.", 400)
+    try:
+        first, last = parse_month(raw_from), parse_month(raw_to)
+    except PeriodError as exc:
+        return _error(str(exc), 400)
+    if first > last:
+        return _error(f"'from' ({raw_from}) is after 'to' ({raw_to}).", 400)
+
+    regions = visibility.visible_regions(user).order_by("name")
+    code = request.GET.get("region")
+    if code is not None:
+        wanted = Region.objects.filter(code=code).first()
+        if wanted is None:
+            return _error(f"There is no region with the code '{code}'.", 400)
+        if not visibility.can_see_region(user, wanted):
+            return _error(f"You may not see the figures of region '{code}'.", 403)
+        regions = [wanted]
+
+    by_region = selectors.totals_by("region_id", first=first, last=last)  # one query, every region
+    empty = dict.fromkeys(selectors.COUNT_FIELDS, 0)
+    computed_at = selectors.computed_at()
+    return JsonResponse(
+        {
+            "from": f"{first:%Y-%m}",
+            "to": f"{last:%Y-%m}",
+            "computed_at": computed_at.isoformat() if computed_at else None,
+            "regions": [{"code": r.code, "name": r.name, **_figures(by_region.get(r.pk, empty))} for r in regions],
+            "national": _figures(selectors.add_counts(by_region.values())),
+        }
+    )

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class DashboardsConfig(AppConfig):
+    name = "dashboards"
+    verbose_name = "Dashboards"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

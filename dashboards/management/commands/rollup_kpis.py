@@ -1,0 +1,40 @@
+"""Recompute the KPI snapshots in the foreground: everything, or one region's month."""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboards.rollup import rollup_all, rollup_slice
+from organisation.models import Region
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the KPI snapshot tables from the audit and case tables (idempotent). "
+        "With no options, or --full, rebuilds everything (as the nightly job does); "
+        "with --region CODE --month YYYY-MM, recomputes that one slice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--full", action="store_true", help="Rebuild every snapshot (the default)")
+        parser.add_argument("--region", metavar="CODE", help="Region code of the slice to recompute")
+        parser.add_argument("--month", metavar="YYYY-MM", help="Month of the slice to recompute")
+
+    def handle(self, *args, full, region, month, **options):
+        if full and (region or month):
+            raise CommandError("Use either --full or --region with --month, not both.")
+        if bool(region) != bool(month):
+            raise CommandError("--region and --month go together: give both to recompute one slice.")
+        if region:
+            try:
+                day = datetime.datetime.strptime(month, "%Y-%m").date()
+            except ValueError:
+                raise CommandError(f"--month {month!r} is not a month: use YYYY-MM, such as 2025-06.") from None
+            found = Region.objects.filter(code=region).first()
+            if found is None:
+                raise CommandError(f"There is no region with the code {region!r}.")
+            rows = rollup_slice(region_id=found.pk, month=day)
+            self.stdout.write(f"Recomputed {found.name}, {day:%B %Y}: {rows} team rows.")
+            return
+        rows = rollup_all()
+        self.stdout.write(f"Rebuilt every KPI snapshot: {rows} (region, team, month) rows.")

@@ -1,0 +1,148 @@
+"""KPI snapshots: counts per (region, team, month), filled only by the roll-ups.
+
+Pages and the API read these rows and nothing else; every percentage is a sum of
+numerators over a sum of denominators across rows, never an average of percentages.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from organisation.grades import Grade
+from organisation.models import Region, Team
+
+
+class KpiSnapshot(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+
+    # Audits completed in the month (by completed_on), by final grade.
+    audits = models.PositiveIntegerField(default=0)
+    outstanding = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)
+    meets_standard = models.PositiveIntegerField(default=0)
+    requires_improvement = models.PositiveIntegerField(default=0)
+    family_feedback = models.PositiveIntegerField(default=0, help_text="Audits informed by family feedback")
+    moderated = models.PositiveIntegerField(default=0)
+    moderated_agree = models.PositiveIntegerField(default=0, help_text="Moderated grade equal to the auditor's")
+
+    # Feedback received in the month.
+    feedback_count = models.PositiveIntegerField(default=0)
+    feedback_helpfulness_count = models.PositiveIntegerField(default=0)
+    feedback_helpfulness_sum = models.PositiveIntegerField(default=0)
+    feedback_worker_helped_count = models.PositiveIntegerField(default=0)
+    feedback_worker_helped_yes = models.PositiveIntegerField(default=0)
+
+    # Case KPIs: care and private law cases received in the month; s7 reports due in it.
+    care_received = models.PositiveIntegerField(default=0)
+    care_allocated = models.PositiveIntegerField(default=0)
+    care_working_days_sum = models.PositiveIntegerField(default=0, help_text="Over allocated care cases")
+    private_received = models.PositiveIntegerField(default=0)
+    private_allocated = models.PositiveIntegerField(default=0)
+    s7_due = models.PositiveIntegerField(default=0)
+    s7_on_time = models.PositiveIntegerField(default=0)
+
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "team", "month"], name="kpi_snapshot_one_per_slice"),
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="kpi_snapshot_month_region_idx")]
+
+    def __str__(self):
+        return f"{self.region} / {self.team} / {self.month:%Y-%m}"
+
+
+class CriterionSnapshot(models.Model):
+    """Judgements per criterion code in a slice: feeds "criteria most often graded below Good".
+
+    Keyed by the criterion's stable code, so figures follow a criterion across template versions;
+    the text (of one version in the slice; the roll-up takes the greatest, so reruns agree) is
+    kept here so pages never read the audit tables.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+    criterion_code = models.SlugField(max_length=60)
+    criterion_text = models.CharField(max_length=300, blank=True)
+    graded = models.PositiveIntegerField(default=0)
+    below_good = models.PositiveIntegerField(default=0, help_text="Graded Meets standard or Requires improvement")
+    requires_improvement = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team", "criterion_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "team", "month", "criterion_code"], name="criterion_snapshot_one_per_slice"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="criterion_snap_month_reg_idx")]
+
+    def __str__(self):
+        return f"{self.criterion_code} / {self.team} / {self.month:%Y-%m}"
+
+
+class ModerationSnapshot(models.Model):
+    """One cell of the 4×4 table (auditor's grade × moderator's grade) per slice, for Cohen's kappa."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+    auditor_grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+    moderator_grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+    count = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team", "auditor_grade", "moderator_grade"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "team", "month", "auditor_grade", "moderator_grade"],
+                name="moderation_snapshot_one_per_cell",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="moderation_snap_month_reg_idx")]
+
+    def __str__(self):
+        return f"{self.team} / {self.month:%Y-%m}: {self.auditor_grade}→{self.moderator_grade}"
+
+
+class ApiToken(models.Model):
+    """A key for scripts calling the JSON API as a person; only its SHA-256 is stored.
+
+    The key is shown once, when a quality admin creates the token in the admin.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, such as 'board pack script'")
+    prefix = models.CharField(max_length=8, editable=False, help_text="The key's first characters, to recognise it")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def set_new_key(self) -> str:
+        """Give this token a fresh random key; returns the key (the only time it is readable)."""
+        key = secrets.token_urlsafe(32)
+        self.prefix = key[:8]
+        self.key_hash = self.hash_key(key)
+        return key

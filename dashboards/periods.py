@@ -1,0 +1,110 @@
+"""Reporting periods: a month (2025-06), a calendar quarter (2025-Q2) or a financial year (FY2025).
+
+A quarter is a calendar quarter (Q1 = January to March). A financial year runs April to
+March and is named by the year it starts in: FY2025 = April 2025 to March 2026.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+FY_RE = re.compile(r"^FY(\d{4})$", re.IGNORECASE)
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class PeriodError(ValueError):
+    """A period the user typed that we cannot read; the message is shown to them."""
+
+
+def add_months(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "month", "quarter" or "fy"
+    first: datetime.date  # first day of the first month
+    last: datetime.date  # first day of the last month (snapshot months are first days)
+    param: str
+
+    @property
+    def months(self) -> int:
+        return (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
+
+    @property
+    def end_day(self) -> datetime.date:
+        """The last calendar day of the period."""
+        return add_months(self.last, 1) - datetime.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.first:%B %Y}"
+        if self.kind == "quarter":
+            return f"{self.first:%B} to {self.last:%B %Y}"
+        start, end = self.first.year, self.last.year
+        return f"financial year {start} to {end} (April {start} to March {end})"
+
+    def trend_months(self, n: int = 12) -> tuple[datetime.date, datetime.date]:
+        """The n months ending with this period's last month."""
+        return add_months(self.last, -(n - 1)), self.last
+
+
+def month_period(month: datetime.date) -> Period:
+    first = month.replace(day=1)
+    return Period("month", first, first, f"{first:%Y-%m}")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(f"The year must be between {MIN_YEAR} and {MAX_YEAR}.")
+    return year
+
+
+def parse_month(value: str) -> datetime.date:
+    """'YYYY-MM' to the first day of that month, or PeriodError."""
+    match = MONTH_RE.match((value or "").strip())
+    if not match:
+        raise PeriodError(f"“{value}” is not a month: enter it as YYYY-MM, for example 2025-06.")
+    year, month = _year(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        raise PeriodError(f"“{value}” is not a month: the month must be from 01 to 12.")
+    return datetime.date(year, month, 1)
+
+
+def parse_period(value: str) -> Period:
+    """Read a month, quarter or financial year; PeriodError with a plain message otherwise."""
+    text = (value or "").strip()
+    if match := QUARTER_RE.match(text):
+        year, quarter = _year(match[1]), int(match[2])
+        first = datetime.date(year, 3 * quarter - 2, 1)
+        return Period("quarter", first, add_months(first, 2), f"{year}-Q{quarter}")
+    if match := FY_RE.match(text):
+        year = _year(match[1])
+        return Period("fy", datetime.date(year, 4, 1), datetime.date(year + 1, 3, 1), f"FY{year}")
+    if MONTH_RE.match(text):
+        return month_period(parse_month(text))
+    raise PeriodError(
+        f"“{text}” is not a period: enter a month (2025-06), a quarter (2025-Q2) or a financial year (FY2025)."
+    )
+
+
+def period_choices(latest: datetime.date) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Options for the picker: the last 12 months, 8 quarters and 3 financial years to `latest`."""
+    months = [month_period(add_months(latest, -i)) for i in range(12)]
+    quarter_of_latest = (latest.month - 1) // 3
+    quarters = []
+    for i in range(8):
+        index = latest.year * 4 + quarter_of_latest - i
+        quarters.append(parse_period(f"{index // 4}-Q{index % 4 + 1}"))
+    fy_start = latest.year if latest.month >= 4 else latest.year - 1
+    years = [parse_period(f"FY{fy_start - i}") for i in range(3)]
+    return [
+        ("Months", [(p.param, p.label) for p in months]),
+        ("Quarters", [(p.param, p.label) for p in quarters]),
+        ("Financial years", [(p.param, p.label) for p in years]),
+    ]
