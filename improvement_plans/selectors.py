@@ -1,0 +1,234 @@
+"""Reads the plan pages share: which plans a person may see, and a plan as the board reads it.
+
+Live figures of success measures come from the KPI snapshots through dashboards.selectors,
+in ONE aggregate query for all bound measures of a page (grouped by region and month over
+the trend window), summed in Python: never a query per measure.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, Sum
+from django.http import Http404
+
+from dashboards import selectors as kpis
+from organisation import visibility
+
+from . import rag
+from .models import Action, Objective, Plan, ProgressUpdate, SuccessMeasure
+
+TREND_MONTHS = 12
+
+
+# ---- who may see which plan ------------------------------------------------------------
+
+
+def plan_q(user) -> Q:
+    """National plans for every plan reader; a region's plan for those who may see that region."""
+    if not visibility.can_read_plans(user):
+        return visibility.NOTHING
+    if visibility.sees_all_regions(user):
+        return Q()
+    return Q(region__isnull=True) | Q(region__in=visibility.visible_regions(user))
+
+
+def visible_plans(user):
+    return Plan.objects.filter(plan_q(user))
+
+
+def get_plan_for(user, pk, *, write: bool = False) -> Plan:
+    """Load one plan this person may read (404 otherwise); write=True also needs edit rights (403)."""
+    visibility.require(visibility.can_read_plans(user))
+    plan = visible_plans(user).for_list().filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan")
+    if write and not visibility.can_edit_plans(user):
+        raise PermissionDenied
+    return plan
+
+
+# ---- months ----------------------------------------------------------------------------
+
+
+def add_months(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def trend_months(today: datetime.date) -> list[datetime.date]:
+    this_month = today.replace(day=1)
+    return [add_months(this_month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
+
+
+# ---- live figures ----------------------------------------------------------------------
+
+
+@dataclass
+class MeasureFigures:
+    region_code: str | None
+    scope_label: str
+    current: "kpis.KpiValue | None" = None
+    period: tuple[datetime.date, datetime.date] | None = None
+    trend: list[tuple[datetime.date, "kpis.KpiValue"]] = field(default_factory=list)
+    rag: str | None = None
+
+    @property
+    def value(self):
+        return self.current.value if self.current else None
+
+
+def measure_figures(measures, plan, *, today: datetime.date) -> dict[int, MeasureFigures]:
+    """Current value, trend and RAG of every bound measure, from one snapshot query."""
+    bound = [m for m in measures if m.is_bound]
+    if not bound:
+        return {}
+    months = trend_months(today)
+    needed = set()
+    for m in bound:
+        needed |= set(_kpi_fields(m.kpi))
+    regions = {m.pk: m.region_for(plan) for m in bound}
+    qs = kpis.snapshots(start=months[0], end=months[-1])
+    region_ids = {r.pk for r in regions.values() if r is not None}
+    if all(r is not None for r in regions.values()):
+        qs = qs.filter(region_id__in=region_ids)
+    rows = qs.values("region_id", "month").annotate(**{f"sum_{f}": Sum(f) for f in sorted(needed)}).order_by()
+    # totals[(region_id or None, month)][field]; None is the national sum of all regions.
+    totals: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for f in needed:
+            n = row[f"sum_{f}"] or 0
+            totals[(row["region_id"], row["month"])][f] += n
+            totals[(None, row["month"])][f] += n
+
+    result = {}
+    for m in bound:
+        region = regions[m.pk]
+        key = region.pk if region else None
+        spec = kpis.KPIS[m.kpi]
+
+        def value_of(month_list, spec=spec, key=key, kpi=m.kpi):
+            num = sum(totals[(key, mo)][f] for mo in month_list for f in spec.numerator if (key, mo) in totals)
+            den = sum(totals[(key, mo)][spec.denominator] for mo in month_list if (key, mo) in totals)
+            return kpis.KpiValue(kpi=kpi, numerator=num, denominator=den)
+
+        current_months = months[-m.current_months :]
+        figures = MeasureFigures(
+            region_code=region.code if region else None,
+            scope_label=region.name if region else "National",
+            current=value_of(current_months),
+            period=(current_months[0], current_months[-1]),
+            trend=[(mo, value_of([mo])) for mo in months if (key, mo) in totals],
+        )
+        figures.rag = rag.measure_rag(
+            current=figures.value,
+            baseline=m.baseline,
+            target=m.target,
+            higher_is_better=m.direction == SuccessMeasure.Direction.HIGHER,
+            baseline_on=m.baseline_end,
+            target_on=m.target_on,
+            today=today,
+        )
+        result[m.pk] = figures
+    return result
+
+
+def _kpi_fields(kpi: str) -> tuple[str, ...]:
+    spec = kpis.KPIS[kpi]
+    return (*spec.numerator, spec.denominator)
+
+
+# ---- one plan, as the board reads it ---------------------------------------------------
+
+
+def _updates():
+    return ProgressUpdate.objects.select_related("author").order_by("-on", "-created_at", "-pk")
+
+
+def plan_for_page(plan: Plan, *, today: datetime.date) -> dict:
+    """Everything the plan page shows, in a fixed number of queries whatever the plan's size."""
+    objectives = list(
+        Objective.objects.filter(plan=plan)
+        .order_by("order", "ref")
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=Action.objects.order_by("order", "ref").prefetch_related(
+                    "owners", Prefetch("updates", queryset=_updates())
+                ),
+            )
+        )
+    )
+    measures = list(
+        SuccessMeasure.objects.filter(plan=plan)
+        .select_related("region", "objective")
+        .prefetch_related(Prefetch("updates", queryset=_updates()))
+        .order_by("order", "pk")
+    )
+    figures = measure_figures(measures, plan, today=today)
+    by_objective = defaultdict(list)
+    plan_measures = []
+    for m in measures:
+        m.figures = figures.get(m.pk)
+        m.latest_update = next(iter(m.updates.all()), None)
+        (by_objective[m.objective_id] if m.objective_id else plan_measures).append(m)
+
+    overdue = []
+    actions = []
+    for o in objectives:
+        o.measure_list = by_objective.get(o.pk, [])
+        for a in o.actions.all():
+            a.rag = rag.action_rag(status=a.status, due_on=a.due_on, review_on=a.review_on, today=today)
+            a.overdue = rag.is_overdue(status=a.status, due_on=a.due_on, review_on=a.review_on, today=today)
+            a.latest_update = next(iter(a.updates.all()), None)
+            a.objective_ref = o.ref
+            a.objective_order = o.order
+            actions.append(a)
+            if a.overdue:
+                overdue.append(a)
+    overdue.sort(key=lambda a: (a.check_date, a.objective_order, a.ref))
+    return {
+        "objectives": objectives,
+        "plan_measures": plan_measures,
+        "measures": measures,
+        "overdue": overdue,
+        "action_counts": count_actions(actions),
+    }
+
+
+def count_actions(actions) -> dict:
+    """Counts of actions by status and by computed RAG (actions carry .rag and .status)."""
+    counts = {"total": 0, "red": 0, "amber": 0, "green": 0, "overdue": 0}
+    counts.update(dict.fromkeys(Action.Status.values, 0))
+    for a in actions:
+        counts["total"] += 1
+        counts[a.status] += 1
+        counts[a.rag] += 1
+        counts["overdue"] += bool(getattr(a, "overdue", False))
+    return counts
+
+
+# ---- the list of plans -------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    status: str
+    rag: str
+    overdue: bool
+
+
+def plans_for_list(user, *, today: datetime.date) -> list[Plan]:
+    """Visible plans with counts of actions by status and RAG, plans with overdue actions first. Two queries."""
+    plans = list(visible_plans(user).for_list())
+    rows = defaultdict(list)
+    for a in Action.objects.filter(objective__plan__in=[p.pk for p in plans]).values(
+        "objective__plan_id", "status", "due_on", "review_on"
+    ):
+        facts = {"status": a["status"], "due_on": a["due_on"], "review_on": a["review_on"], "today": today}
+        rows[a["objective__plan_id"]].append(_Row(a["status"], rag.action_rag(**facts), rag.is_overdue(**facts)))
+    for p in plans:
+        p.counts = count_actions(rows[p.pk])
+    plans.sort(key=lambda p: (p.counts["overdue"] == 0, p.status == Plan.Status.CLOSED, p.title))
+    return plans
