@@ -1,0 +1,120 @@
+"""The bars of DESIGN.md, the readable table, and the section of RESULTS.md for one run."""
+
+import json
+import re
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+PAGE_BAR_MS = 100
+SLICE_BAR_MS = 100
+RATIO_BAR = 2.0
+
+
+def bars(result: dict) -> dict:
+    """Each DESIGN.md bar: met (True), missed (False) or not measured (None)."""
+    ratio = result.get("rollup_to_raw_ratio")
+    slice_ms = (result.get("rollup_slice_ms") or {}).get("median")
+    out = {
+        "rollup_full_within_2x_raw": None if ratio is None else ratio <= RATIO_BAR,
+        "rollup_slice_under_100ms": None if slice_ms is None else slice_ms < SLICE_BAR_MS,
+    }
+    for name, page in (result.get("pages") or {}).items():
+        if page.get("status") == 200:
+            out[f"{name}_p95_under_100ms"] = page["p95_ms"] < PAGE_BAR_MS
+        else:
+            out[f"{name}_p95_under_100ms"] = None
+    return out
+
+
+def _fig(value: dict | None, unit: str) -> str:
+    if not value:
+        return "not measured"
+    if "error" in value:
+        return value["error"]
+    return f"{value['median']:,} {unit} (min {value['min']:,}, max {value['max']:,}, {value['runs']} runs)"
+
+
+def _mark(ok) -> str:
+    return {True: "met", False: "MISSED", None: "not measured"}[ok]
+
+
+def table(result: dict) -> str:
+    """A readable Markdown table of every figure against its bar."""
+    b = result.get("bars", {})
+    lines = ["| figure | value | bar | |", "|---|---|---|---|"]
+    full, raw = result.get("rollup_full_s"), result.get("raw_groupby_s")
+    lines.append(f"| rollup_full_s | {_fig(full, 's')} | | |")
+    lines.append(f"| raw_groupby_s | {_fig(raw, 's')} | | |")
+    sources = result.get("raw_all_sources_s")
+    if sources:
+        lines.append(
+            f"| raw_all_sources_s (every GROUP BY the roll-up needs, bare SQL; no bar) | {_fig(sources, 's')} | | |"
+        )
+    ratio = result.get("rollup_to_raw_ratio")
+    lines.append(
+        f"| rollup / raw (medians) | {ratio if ratio is not None else 'not measured'} | ≤ {RATIO_BAR} | "
+        f"{_mark(b.get('rollup_full_within_2x_raw'))} |"
+    )
+    sl = result.get("rollup_slice_ms")
+    where = f" — {sl['region']} {sl['month']}, {sl['audits_in_slice']:,} audits" if sl else ""
+    lines.append(
+        f"| rollup_slice_ms | {_fig(sl, 'ms')}{where} | < {SLICE_BAR_MS} ms | "
+        f"{_mark(b.get('rollup_slice_under_100ms'))} |"
+    )
+    for name, page in (result.get("pages") or {}).items():
+        value = (
+            f"p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms (min {page['min_ms']}, max {page['max_ms']}, "
+            f"{page['runs']} runs), {page['queries']} queries, HTTP {page['status']} — `{page['path']}`"
+        )
+        lines.append(f"| {name} | {value} | p95 < {PAGE_BAR_MS} ms | {_mark(b.get(f'{name}_p95_under_100ms'))} |")
+    for key in ("import_audits_rows_per_s", "import_audits_dry_run_rows_per_s"):
+        value = result.get(key)
+        if value is not None:
+            mode = f" — {value['mode']}" if "mode" in value else ""
+            lines.append(f"| {key} | {_fig(value, 'rows/s')}{mode} | | |")
+    return "\n".join(lines)
+
+
+def section(result: dict) -> str:
+    m = result["machine"]
+    counts = result.get("rows", {})
+    seed = result.get("seed_seconds")
+    seeded = f"seeded in {seed} s" if seed is not None else "reused the data already seeded"
+    return "\n".join(
+        [
+            f"### {result['audits']:,} audits (seed {result['seed']}) — measured {result['measured_at']}",
+            "",
+            f"Machine: {m['nproc']} cores, {m['memory_gib']} GiB, PostgreSQL {m['postgresql']} "
+            f"({', '.join(f'{k}={v}' for k, v in m['postgresql_settings'].items())}), Python {m['python']}, "
+            f"{m['platform']}; load average {m['load_average']} at the start and {result['load_average_end']} "
+            "at the end (the machine is shared with other engineers running tests).",
+            "",
+            f"Data ({seeded}): " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + ".",
+            "",
+            table(result),
+            "",
+            "<details><summary>JSON</summary>",
+            "",
+            "```json",
+            json.dumps(result, indent=2, default=str),
+            "```",
+            "",
+            "</details>",
+        ]
+    )
+
+
+def record(result: dict, path: Path = RESULTS) -> None:
+    """Replace (or add) this N's section between its markers; everything else in the file stays."""
+    start = f"<!-- bench audits={result['audits']} -->"
+    end = f"<!-- /bench audits={result['audits']} -->"
+    block = f"{start}\n{section(result)}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    elif "<!-- bench:end -->" in text:
+        text = text.replace("<!-- bench:end -->", f"{block}\n\n<!-- bench:end -->")
+    else:
+        text = text.rstrip() + f"\n\n{block}\n"
+    path.write_text(text, encoding="utf-8")
