@@ -13,6 +13,7 @@ from django.db import transaction
 
 from audits import signals as audit_signals
 from cases import signals as case_signals
+from feedback import signals as feedback_signals
 
 from .tasks import rollup_slice_task
 
@@ -61,8 +62,18 @@ def on_case_dates_changed(sender, case, old_region_id=None, **kwargs):
     enqueue_slices([(r, d) for r in regions for d in days if isinstance(d, datetime.date | str)])
 
 
+def on_feedback_received(sender, feedback, **kwargs):
+    enqueue_slices([(feedback.region_id, feedback.received_on)])
+
+
+def on_feedback_imported(sender, regions_months=(), **kwargs):
+    enqueue_slices(regions_months)
+
+
 def connect() -> None:
     audit_signals.audit_completed.connect(on_audit_completed, dispatch_uid="dashboards.audit_completed")
     audit_signals.moderation_completed.connect(on_moderation_completed, dispatch_uid="dashboards.moderation_completed")
     audit_signals.audits_imported.connect(on_audits_imported, dispatch_uid="dashboards.audits_imported")
     case_signals.case_dates_changed.connect(on_case_dates_changed, dispatch_uid="dashboards.case_dates_changed")
+    feedback_signals.feedback_received.connect(on_feedback_received, dispatch_uid="dashboards.feedback_received")
+    feedback_signals.feedback_imported.connect(on_feedback_imported, dispatch_uid="dashboards.feedback_imported")

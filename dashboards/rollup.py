@@ -19,6 +19,8 @@ Where a figure comes from:
 - cases (by the case's current region and team): care (`s31_care`) and private law cases
   by month received, allocated or not, with working days to allocate; section 7 reports by
   month due, on time when filed on or before the due date.
+- feedback: by month received, in the region and team copied onto it from its case; counts,
+  helpfulness (count and sum of answers 0–10) and "did your worker help you?" (answers, yes).
 """
 
 import datetime
@@ -26,15 +28,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from audits.models import Audit, AuditStatus, Criterion, Grade, Judgement
 from cases.kpis import working_days_between  # the working-day rule (England and Wales bank holidays)
 from cases.models import ApplicationType, Case, LawType
+from feedback.models import Feedback
 
 from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot
+
+FEEDBACK_FIELDS = [
+    "feedback_count",
+    "feedback_helpfulness_count",
+    "feedback_helpfulness_sum",
+    "feedback_worker_helped_count",
+    "feedback_worker_helped_yes",
+]
+
 
 KPI_COUNT_FIELDS = [
     "audits",
@@ -52,8 +64,8 @@ KPI_COUNT_FIELDS = [
     "private_allocated",
     "s7_due",
     "s7_on_time",
+    *FEEDBACK_FIELDS,
 ]
-# The feedback fields stay at their default (zero) until the feedback app feeds them.
 KPI_UPDATE_FIELDS = [*KPI_COUNT_FIELDS, "computed_at"]
 BATCH = 2000
 
@@ -204,6 +216,29 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
         target["s7_on_time"] = row["s7_on_time"]
 
 
+def _collect_feedback(scope: _Scope, result: _Result) -> None:
+    # 7. Feedback by month received, in the region and team copied onto it from its case when
+    #    it arrived (feedback with no case has no region and counts in no regional row).
+    rows = (
+        Feedback.objects.filter(region_id__isnull=False, team_id__isnull=False)
+        .filter(scope.filter(region="region_id", date="received_on"))
+        .annotate(m=TruncMonth("received_on"))
+        .values("region_id", "team_id", "m")
+        .annotate(
+            feedback_count=Count("id"),
+            feedback_helpfulness_count=Count("helpfulness"),
+            feedback_helpfulness_sum=Sum("helpfulness"),
+            feedback_worker_helped_count=Count("worker_helped"),
+            feedback_worker_helped_yes=Count("id", filter=Q(worker_helped=True)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        target = result.kpis[(row["region_id"], row["team_id"], _as_date(row["m"]))]
+        for name in FEEDBACK_FIELDS:
+            target[name] = row[name] or 0
+
+
 def _write(scope: _Scope, result: _Result, now) -> int:
     kpi_rows = [
         KpiSnapshot(region_id=r, team_id=t, month=m, computed_at=now, **counts)
@@ -289,6 +324,7 @@ def _run(scope: _Scope) -> int:
         result = _Result()
         _collect_audits(scope, result)
         _collect_cases(scope, result)
+        _collect_feedback(scope, result)
         _upsert_criteria(scope, now)
         return _write(scope, result, now)
 

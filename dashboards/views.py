@@ -160,6 +160,40 @@ def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
     return table
 
 
+def _mean_cell(total: int, answers: int) -> Cell:
+    """'7.4 out of 10 (52 answers)'; CSV gives the mean, the total and the number of answers."""
+    if not answers:
+        return Cell("No data", csv=("", total, answers))
+    mean = total / answers
+    return Cell(f"{mean:.1f} out of 10 ({answers} answers)", csv=(round(mean, 1), total, answers))
+
+
+def _feedback_table(scopes: list[tuple[str, dict]]) -> Table:
+    table = Table(
+        "feedback",
+        "Feedback from children, families, judges and professionals received in the period",
+        [
+            Column("Scope", numeric=False),
+            Column("Feedback received"),
+            Column(
+                "How helpful (mean, 0 to 10)",
+                csv=("Helpfulness: mean", "Helpfulness: total", "Helpfulness: answers"),
+            ),
+            pct_column("Said their worker helped"),
+        ],
+    )
+    for name, c in scopes:
+        table.rows.append(
+            [
+                Cell(name),
+                Cell(str(c["feedback_count"]), csv=(c["feedback_count"],)),
+                _mean_cell(c["feedback_helpfulness_sum"], c["feedback_helpfulness_count"]),
+                pct_cell(c["feedback_worker_helped_yes"], c["feedback_worker_helped_count"]),
+            ]
+        )
+    return table
+
+
 def _criteria_table(rows: list[dict]) -> Table:
     table = Table(
         "criteria",
@@ -275,7 +309,11 @@ def national(request):
         breadcrumbs=[],
         csv_base=_query(period, format="csv"),
     )
-    return _respond(request, "dashboards/national.html", ctx, [table, trend], "national")
+    feedback = _feedback_table(
+        [(region.name, by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for region in regions]
+        + [("National (all regions)", nation)]
+    )
+    return _respond(request, "dashboards/national.html", ctx, [table, trend, feedback], "national")
 
 
 def _load_region(user, code: str) -> Region:
@@ -332,6 +370,7 @@ def region(request, code):
     trend, chart, summary = _trend(by_month, ctx["trend_first"], period.last, region.name)
     comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation))
     operational = _operational_table([(region.name, here), ("National", nation)])
+    feedback = _feedback_table([(region.name, here), ("National", nation)])
     ctx.update(
         region=region,
         scope_name=region.name,
@@ -348,7 +387,7 @@ def region(request, code):
         request,
         "dashboards/region.html",
         ctx,
-        [compliance, comparison, trend, _criteria_table(criteria), operational],
+        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback],
         f"region-{region.code}",
     )
 
@@ -415,6 +454,7 @@ def team(request, code, team_code):
         [(team.name, here), (region.name, in_region), ("National", nation)], _gob_pct(nation)
     )
     operational = _operational_table([(team.name, here), (region.name, in_region), ("National", nation)])
+    feedback = _feedback_table([(team.name, here), (region.name, in_region), ("National", nation)])
     ctx.update(
         region=region,
         team=team,
@@ -432,6 +472,6 @@ def team(request, code, team_code):
         request,
         "dashboards/team.html",
         ctx,
-        [compliance, comparison, trend, _criteria_table(criteria), operational],
+        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback],
         f"team-{team.code}",
     )

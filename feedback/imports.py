@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.db import transaction
 from import_export import fields, resources, widgets
 
 from cases.models import Case
@@ -9,6 +10,7 @@ from organisation.importing import ChoicesWidget, CodeWidget, CsvImporter, IsoDa
 
 from . import services
 from .models import Channel, Feedback, Kind, Respondent
+from .signals import feedback_imported
 
 
 class YesNoWidget(widgets.Widget):
@@ -76,6 +78,7 @@ class FeedbackResource(resources.ModelResource):
         # Feedback has no reference of its own: a digest of the row's cells identifies it,
         # so the same file imported twice changes nothing.
         super().before_import(dataset, **kwargs)
+        self._slices = set()
         if "import_key" not in (dataset.headers or []):
             columns = [dataset.headers.index(c) if c in dataset.headers else None for c in FeedbackImporter.columns]
             keys = [
@@ -85,6 +88,18 @@ class FeedbackResource(resources.ModelResource):
                 for values in dataset
             ]
             dataset.append_col(keys, header="import_key")
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if instance.region_id and not kwargs.get("dry_run"):
+            self._slices.add((instance.region_id, instance.received_on))
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self._slices and not kwargs.get("dry_run"):
+            # on_commit: a file with a bad row rolls back, and then nothing is announced.
+            slices = sorted(self._slices)
+            transaction.on_commit(lambda: feedback_imported.send(sender=Feedback, regions_months=slices))
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.case_id:

@@ -1,6 +1,12 @@
-"""Announcements from the feedback app: `feedback_received` (sender=Feedback, feedback=<Feedback>)
-once the transaction that saved it has committed."""
+"""Announcements from the feedback app, each sent once the transaction that saved the rows
+has committed:
+
+- `feedback_received` (sender=Feedback, feedback=<Feedback>): one piece of feedback.
+- `feedback_imported` (sender=Feedback, regions_months=[(region_id, date), …]): a CSV import,
+  naming the (region, month) slices its rows fall in.
+"""
 
 from django.dispatch import Signal
 
 feedback_received = Signal()
+feedback_imported = Signal()
