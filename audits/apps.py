@@ -18,3 +18,9 @@ class AuditsConfig(AppConfig):
         from .imports import AuditImporter
 
         register("audits", AuditImporter)
+
+        from cases.sections import register_case_section
+
+        from .case_sections import audits_for_case
+
+        register_case_section("audits/_case_audits.html", audits_for_case, order=10)

@@ -11,3 +11,9 @@ class FeedbackConfig(AppConfig):
         from .imports import FeedbackImporter
 
         register("feedback", FeedbackImporter)
+
+        from cases.sections import register_case_section
+
+        from .case_sections import feedback_for_case
+
+        register_case_section("feedback/_case_feedback.html", feedback_for_case, order=20)

@@ -17,7 +17,7 @@ from .models import Feedback, Kind
 STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.QUALITY_ADMIN)
 
 
-def _may_record(user) -> bool:
+def may_record(user) -> bool:
     return visibility.is_admin(user) or (visibility.can_see_cases(user) and user.has_role(*STAFF_ROLES))
 
 
@@ -71,13 +71,13 @@ def feedback_list(request):
             "summary": summary,
             "kind": kind,
             "kinds": Kind.choices,
-            "may_record": _may_record(request.user),
+            "may_record": may_record(request.user),
         },
     )
 
 
 def feedback_record(request):
-    visibility.require(_may_record(request.user))
+    visibility.require(may_record(request.user))
     cases = visibility.visible_cases(request.user, Case.objects.all())
     form = FeedbackRecordForm(
         request.POST if request.method == "POST" else None, cases=cases, initial=request.GET.dict()
@@ -93,7 +93,7 @@ def feedback_record(request):
 
 
 def feedback_request(request, reference):
-    visibility.require(_may_record(request.user))
+    visibility.require(may_record(request.user))
     case = get_object_or_404(visibility.visible_cases(request.user, Case.objects.all()), reference=reference)
     form = FeedbackRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
