@@ -47,7 +47,10 @@ FLAG_TEXT = {"above": "Above national", "below": "Below national"}
 def _setup(request) -> dict:
     """Status (one query) and the period asked for; a bad period is reported, not raised."""
     status = selectors.snapshot_status()
-    latest = status["latest_month"] or timezone.localdate().replace(day=1)
+    this_month = timezone.localdate().replace(day=1)
+    # The newest month with figures, but never a future one (section 7 reports due next
+    # spring already have rows; a page that opens on an empty future month helps nobody).
+    latest = min(status["latest_month"] or this_month, this_month)
     raw = request.GET.get("period", "").strip()
     error = ""
     period = month_period(latest)

@@ -5,10 +5,13 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.models import ApplicationType
+from cases.tests.factories import CaseFactory
 from dashboards.rollup import rollup_all
 from organisation.tests.factories import TeamFactory, UserFactory
 
@@ -234,3 +237,14 @@ def test_region_page_shows_moderation_agreement_and_weakest_criteria(client, ser
     assert "0.5" in body
     assert "Risk analysis is recorded" in body
     assert "The child&#x27;s voice is heard" not in body  # never graded below Good
+
+
+def test_the_default_period_is_never_a_future_month(client, board_member, figures, team):
+    # A section 7 report due in a future month gives that month a snapshot row of its own.
+    CaseFactory(team=team, application_type=ApplicationType.SECTION_7, report_due_on=datetime.date(2099, 3, 2))
+    rollup_all()
+    client.force_login(board_member)
+    with time_machine.travel(datetime.datetime(2025, 7, 15, 12, 0, tzinfo=datetime.UTC), tick=False):
+        body = text(client.get(NATIONAL))
+    assert '<option value="2025-07" selected>' in body
+    assert "2099" not in body
