@@ -28,10 +28,13 @@ class TeamAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
 class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
     import_kind = "users"
     list_display = ["username", "full_name", "email", "region", "team", "is_active"]
-    list_filter = ["groups", "region", "is_active"]
+    list_filter = ["groups", "region", "is_active", "collaborative_feedback"]
     list_select_related = ["region", "team"]
     search_fields = ["username", "full_name", "email"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Place in the organisation", {"fields": ("full_name", "region", "team")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Place in the organisation", {"fields": ("full_name", "region", "team")}),
+        ("Audit scheduling", {"fields": ("collaborative_feedback",)}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Place in the organisation", {"fields": ("full_name", "email", "region", "team", "groups")}),
     )

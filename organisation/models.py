@@ -37,6 +37,13 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=150, blank=True)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    collaborative_feedback = models.BooleanField(
+        default=False,
+        help_text=(
+            "Collaborative feedback applies to this practitioner: audit scheduling aims for 4 audits "
+            "of their cases in a rolling 12 months instead of 8."
+        ),
+    )
 
     class Meta:
         ordering = ["full_name", "username"]

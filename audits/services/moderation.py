@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from audits.models import Audit, AuditStatus, Grade, Moderation
 from audits.signals import moderation_completed
@@ -17,38 +20,93 @@ from organisation.roles import Role
 from .workflow import _case_record_grade, _save
 
 
+def _may_moderate(moderator_id, *people) -> bool:
+    """A moderator grades someone else's grading of someone else's work: not one of `people`
+    (the audit's auditor, the practitioner copied onto it, the case's practitioner)."""
+    return moderator_id not in people
+
+
 def _moderator_allowed(audit: Audit, moderator) -> bool:
-    """A moderator grades someone else's grading of someone else's work."""
-    return moderator.pk not in (audit.auditor_id, audit.practitioner_id, audit.case.practitioner_id)
+    return _may_moderate(moderator.pk, audit.auditor_id, audit.practitioner_id, audit.case.practitioner_id)
+
+
+@dataclass
+class ModerationDraw:
+    """What one sampling run did: the target share, what was already sampled, what it drew."""
+
+    completed: int  # completed audits
+    target: int  # round(share × completed): how many should be sampled in all
+    already: int  # completed audits sampled before this run
+    created: list[Moderation] = field(default_factory=list)
+    without_moderator: int = 0  # unsampled completed audits nobody may moderate
+
+    @property
+    def short(self) -> int:
+        """How far the sample still falls below its target (too few audits anyone may moderate)."""
+        return max(0, self.target - self.already - len(self.created))
 
 
 @transaction.atomic
-def moderation_sample(*, share: float, rng: random.Random, by=None) -> list[Moderation]:
-    """Draw `share` (0–1) of the completed audits not yet sampled and give each a moderator.
+def moderation_draw(*, share: float, rng: random.Random, by=None, since=None) -> ModerationDraw:
+    """Top the moderation sample up to `share` (0–1) of all completed audits; report what it did.
 
-    The moderator is an auditor of the audit's region who is neither its auditor nor the
-    practitioner whose work it is; an audit with no such person is left unsampled.
+    It draws round(share × completed) − already sampled audits at random from the completed
+    audits not yet sampled that someone may moderate, so running it again draws nothing
+    more until more audits complete (idempotent), and the weekly job keeps the sample at
+    `share` of the audits as they complete rather than drawing `share` of the remainder
+    every week. The moderator is an active auditor of the audit's region who is neither
+    its auditor nor the practitioner whose work it is, drawn at random; an audit with no
+    such person is never drawn, and counted in `without_moderator`. Deterministic for a
+    given `rng` seed: every list it draws from is in primary-key order.
+
+    `since` (a date) limits the pool, the target and the count of those already sampled to
+    audits completed on or after it: the scheduled job samples recent work only, because a
+    moderated grade replaces the final grade and would otherwise move long-closed months.
     """
     if not 0 <= share <= 1:
         raise ValidationError({"share": "The share must be between 0 and 1."})
-    pool = list(
-        Audit.objects.filter(status=AuditStatus.COMPLETED, moderation__isnull=True)
-        .select_related("case")
-        .order_by("pk")
+    completed = Audit.objects.filter(status=AuditStatus.COMPLETED)
+    if since is not None:
+        completed = completed.filter(completed_on__gte=since)
+    counts = completed.aggregate(completed=Count("pk"), already=Count("moderation"))
+    draw = ModerationDraw(
+        completed=counts["completed"], target=round(counts["completed"] * share), already=counts["already"]
     )
-    chosen = rng.sample(pool, round(len(pool) * share)) if pool else []
     auditors_by_region = defaultdict(list)
-    for user in get_user_model().objects.filter(groups__name=Role.AUDITOR, is_active=True, region__isnull=False):
+    for user in (
+        get_user_model()
+        .objects.filter(groups__name=Role.AUDITOR, is_active=True, region__isnull=False)
+        .distinct()
+        .order_by("pk")
+    ):
         auditors_by_region[user.region_id].append(user)
-    created = []
-    for audit in chosen:
-        candidates = [u for u in auditors_by_region[audit.region_id] if _moderator_allowed(audit, u)]
-        if not candidates:
-            continue
-        moderation = Moderation(audit=audit, moderator=rng.choice(candidates))
-        _save(moderation, by)
-        created.append(moderation)
-    return created
+    # Tuples, not model rows: the pool is every unsampled completed audit.
+    pool = []
+    for audit_id, region_id, *people in (
+        completed.filter(moderation__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "region_id", "auditor_id", "practitioner_id", "case__practitioner_id")
+    ):
+        candidates = [u for u in auditors_by_region[region_id] if _may_moderate(u.pk, *people)]
+        if candidates:
+            pool.append((audit_id, candidates))
+        else:
+            draw.without_moderator += 1
+    wanted = min(max(0, draw.target - draw.already), len(pool))
+    moderations = [
+        Moderation(audit_id=audit_id, moderator=rng.choice(candidates))
+        for audit_id, candidates in rng.sample(pool, wanted)
+    ]
+    if moderations:
+        # One insert for the moderations and one for their history rows; the rule a
+        # per-row full_clean() would check (who may moderate) is checked above.
+        draw.created = bulk_create_with_history(moderations, Moderation, default_user=by)
+    return draw
+
+
+def moderation_sample(*, share: float, rng: random.Random, by=None) -> list[Moderation]:
+    """Top the moderation sample up to `share` of completed audits; the moderations made (see moderation_draw)."""
+    return moderation_draw(share=share, rng=rng, by=by).created
 
 
 @transaction.atomic

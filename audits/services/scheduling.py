@@ -1,0 +1,229 @@
+"""Audit scheduling: top every practitioner up to their audits in a rolling 12 months.
+
+The rules (DESIGN.md, "Scheduling"):
+
+- Who: every active person in the practitioner group.
+- Target: 8 audits of their work in a rolling 12 months, or 4 where collaborative feedback
+  applies (`User.collaborative_feedback`).
+- What counts: audits of cases allocated to them, that is the practitioner copied onto a
+  completed audit, or the case's allocated practitioner for an audit not yet completed; not
+  cancelled; created or completed on or after `today - 365 days`. No upper bound: an audit
+  scheduled by an earlier run (created "now") always counts, which keeps a rerun idempotent.
+- Shortfall: target minus what counts, never below 0.
+- Cases: drawn at random from their open caseload (not closed, no audit already open on
+  it). Cases not audited within the window come first, so one case is not audited twice in
+  a year while others wait.
+- Auditor: an active auditor of the case's region who is not allocated to the case (and so
+  never the practitioner), the one with the fewest open audits, ties drawn at random; the
+  audits handed out in this run count towards that load as they are given.
+- Template: the current version of the shipped `standard` template.
+- Due: 20 working days after `today` (weekends and England and Wales bank holidays
+  excluded), about a calendar month, the time a practice supervisor needs to read a file.
+- A practitioner with no eligible case or no eligible auditor is reported, never an error.
+
+Reads are set-based (a fixed number of queries whatever the number of practitioners); the
+new audits are written with one bulk insert (and one for their history rows), after
+checking each against the same rules `audit_create` enforces.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Exists, F, OuterRef, Q, When
+from simple_history.utils import bulk_create_with_history
+
+from audits.models import Audit, AuditStatus, AuditTemplate
+from cases.kpis import is_working_day
+from cases.models import Case
+from organisation.roles import Role
+
+TARGET = 8
+TARGET_COLLABORATIVE = 4
+WINDOW_DAYS = 365
+DUE_WORKING_DAYS = 20
+TEMPLATE_SLUG = "standard"
+# Audits still waiting for (or under) grading: a case with one of these is not drawn again,
+# and they are an auditor's current load.
+OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS, AuditStatus.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class ScheduledAudit:
+    practitioner: object
+    case: Case
+    auditor: object
+    due_on: datetime.date
+    audit_id: int | None = None  # None in a dry run
+
+
+@dataclass(frozen=True)
+class Unscheduled:
+    practitioner: object
+    shortfall: int
+    scheduled: int  # how many of the shortfall could still be scheduled
+    reason: str
+
+
+@dataclass
+class ScheduleReport:
+    today: datetime.date
+    dry_run: bool
+    practitioners: int = 0
+    on_target: int = 0
+    scheduled: list[ScheduledAudit] = field(default_factory=list)
+    unscheduled: list[Unscheduled] = field(default_factory=list)
+
+
+def due_date(today: datetime.date, working_days: int = DUE_WORKING_DAYS) -> datetime.date:
+    """The date `working_days` working days after today."""
+    day, left = today, working_days
+    while left:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def target_for(practitioner) -> int:
+    return TARGET_COLLABORATIVE if practitioner.collaborative_feedback else TARGET
+
+
+def _counted_audits(since: datetime.date) -> dict[int, int]:
+    """Audits that count towards each practitioner's target, by practitioner id (one query)."""
+    rows = (
+        Audit.objects.exclude(status=AuditStatus.CANCELLED)
+        .filter(Q(created_at__date__gte=since) | Q(completed_on__gte=since))
+        .annotate(
+            owner=SqlCase(
+                When(status=AuditStatus.COMPLETED, then=F("practitioner_id")),
+                default=F("case__practitioner_id"),
+            )
+        )
+        .filter(owner__isnull=False)
+        .values("owner")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["owner"]: row["n"] for row in rows}
+
+
+@transaction.atomic
+def schedule_audits(*, today: datetime.date, rng: random.Random, by=None, dry_run: bool = False) -> ScheduleReport:
+    """Schedule the audits each active practitioner is short of; report who could not be served.
+
+    Idempotent: what it schedules counts at once, so a second run the same day adds nothing.
+    Deterministic for a given `rng` seed and data: every list it draws from is in primary-key order.
+    """
+    User = get_user_model()
+    report = ScheduleReport(today=today, dry_run=dry_run)
+
+    # Query 1: the template. Locked in a real run: two scheduling runs at once (a beat job and
+    # someone at the command line) would both see the same shortfall and double it; the second
+    # waits here and then reads the first one's audits. It also waits out a template revision.
+    templates = AuditTemplate.objects.filter(slug=TEMPLATE_SLUG, is_current=True)
+    template = (templates if dry_run else templates.select_for_update()).first()
+    if template is None:
+        raise ValidationError(f"There is no current version of the '{TEMPLATE_SLUG}' audit template.")
+
+    # Query 2: who is audited.
+    practitioners = list(User.objects.filter(is_active=True, groups__name=Role.PRACTITIONER).distinct().order_by("pk"))
+    report.practitioners = len(practitioners)
+    if not practitioners:
+        return report
+
+    # Query 3: what already counts, and so each shortfall.
+    since = today - datetime.timedelta(days=WINDOW_DAYS)
+    counted = _counted_audits(since)
+    short = {}
+    for person in practitioners:
+        shortfall = target_for(person) - counted.get(person.pk, 0)
+        if shortfall > 0:
+            short[person.pk] = shortfall
+    report.on_target = len(practitioners) - len(short)
+    if not short:
+        return report
+
+    # Query 4: the open cases of those short, with no audit already open on them.
+    open_audit = Audit.objects.filter(case=OuterRef("pk"), status__in=OPEN_STATUSES)
+    caseload = defaultdict(list)
+    for case in Case.objects.open().filter(practitioner_id__in=list(short)).exclude(Exists(open_audit)).order_by("pk"):
+        caseload[case.practitioner_id].append(case)
+
+    # Query 5: the auditors of every region, each with their open audits (their load).
+    auditors_by_region = defaultdict(list)
+    load = {}
+    for auditor in (
+        User.objects.filter(is_active=True, groups__name=Role.AUDITOR, region__isnull=False)
+        .annotate(open_audits=Count("audits_to_do", filter=Q(audits_to_do__status__in=OPEN_STATUSES), distinct=True))
+        .order_by("pk")
+    ):
+        auditors_by_region[auditor.region_id].append(auditor)
+        load[auditor.pk] = auditor.open_audits
+
+    due_on = due_date(today)
+    audits = []
+    for person in practitioners:
+        shortfall = short.get(person.pk)
+        if not shortfall:
+            continue
+        cases = caseload.get(person.pk, [])
+        if not cases:
+            report.unscheduled.append(Unscheduled(person, shortfall, 0, "no open case without an audit already open"))
+            continue
+        # A random order, then the cases audited within the window moved behind the others
+        # (a stable sort keeps the random order within each group).
+        drawn = rng.sample(cases, len(cases))
+        drawn.sort(key=lambda c: c.last_audited_on is not None and c.last_audited_on >= since)
+        done = 0
+        no_auditor = False
+        for case in drawn:
+            if done == shortfall:
+                break
+            candidates = [
+                a for a in auditors_by_region[case.region_id] if a.pk not in (person.pk, case.practitioner_id)
+            ]
+            if not candidates:
+                no_auditor = True
+                continue
+            fewest = min(load[a.pk] for a in candidates)
+            auditor = rng.choice([a for a in candidates if load[a.pk] == fewest])
+            load[auditor.pk] += 1
+            audit = Audit(
+                case=case,
+                template=template,
+                auditor=auditor,
+                due_on=due_on,
+                status=AuditStatus.SCHEDULED,
+                created_by=by,
+            )
+            # audit_create's rule, checked here without its per-row queries: nobody audits a
+            # case they are allocated to (the case is loaded, so this reads no row).
+            audit.clean()
+            audits.append(audit)
+            report.scheduled.append(ScheduledAudit(person, case, auditor, due_on))
+            done += 1
+        if done < shortfall:
+            if no_auditor and done == 0:
+                reason = "no active auditor in the case's region who is not allocated to the case"
+            elif no_auditor:
+                reason = "not enough open cases with an eligible auditor in their region"
+            else:
+                reason = f"only {len(cases)} open case{'s' if len(cases) != 1 else ''} without an audit already open"
+            report.unscheduled.append(Unscheduled(person, shortfall, done, reason))
+
+    if audits and not dry_run:
+        # One insert for the audits and one for their history rows (who scheduled them).
+        created = bulk_create_with_history(audits, Audit, default_user=by, default_change_reason="Scheduled")
+        report.scheduled = [
+            ScheduledAudit(s.practitioner, s.case, s.auditor, s.due_on, audit.pk)
+            for s, audit in zip(report.scheduled, created, strict=True)
+        ]
+    return report
