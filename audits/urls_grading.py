@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", grading.audit_new, name="new"),
     path("<int:pk>/", grading.audit_detail, name="detail"),
     path("<int:pk>/sections/<int:n>/", grading.audit_section, name="section"),
+    path("<int:pk>/sections/<int:n>/autosave/", grading.audit_section_autosave, name="section_autosave"),
     path("<int:pk>/check/", grading.audit_check, name="check"),
     path("<int:pk>/confirmation/", grading.audit_confirmation, name="confirmation"),
     path("<int:pk>/moderate/", grading.audit_moderate, name="moderate"),

@@ -1,4 +1,4 @@
-"""Grading an audit: the audit page, one section at a time, check answers, submit, confirmation.
+"""Grading an audit: the audit page, one section at a time (with autosave), check answers, submit, confirmation.
 
 Views are thin: they load through `get_audit_for` (404 when not visible, 403 when not the
 allocated auditor), validate with a form, and call a service. Bad input re-renders the
@@ -8,10 +8,10 @@ transaction.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.forms import AuditCreateForm, LearningActionForm, ModerationForm, SectionForm, SubmitForm
 from audits.models import AuditStatus
@@ -111,6 +111,47 @@ def audit_section(request, pk, n):
         "previous_url": reverse("audits:section", args=[audit.pk, n - 1]) if n > 1 else None,
     }
     return render(request, "audits/section.html", context, status=status)
+
+
+@require_POST
+def audit_section_autosave(request, pk, n):
+    """htmx autosave of one section: a draft, as "Save and come back later", answered with a status line.
+
+    The section page's form posts here when a grade changes or typing pauses (hx-trigger in
+    section.html); without JavaScript the page's own buttons make the same saves. A saved
+    draft's answer also swaps the new version into the form's hidden field (hx-swap-oob), so
+    the next autosave or the real submit is not refused as a conflict with this one. A
+    conflict (409) or bad input (422) writes nothing and says so in the status line.
+    """
+    audit = get_audit_for(request.user, pk, write=True)
+    if request.headers.get("HX-Request") != "true":
+        return HttpResponseBadRequest("Autosave answers the grading page's script; use the page's buttons to save.")
+    section_url = reverse("audits:section", args=[audit.pk, n])
+    context = {"audit": audit, "section_url": section_url, "closed": None, "conflict": None, "form": None}
+    if audit.status not in OPEN:
+        context["closed"] = f"This audit is {audit.get_status_display().lower()}: its answers can no longer change."
+        return render(request, "audits/_autosave_status.html", context, status=409)
+    section = audit_sheet(audit).section(n)
+    if section is None:
+        raise Http404("No such section")
+    form = SectionForm(request.POST, rows=section.rows, require_all=False)
+    status = 200
+    if form.is_valid():
+        try:
+            audit_save_section(
+                audit=audit,
+                by=request.user,
+                judgements=form.judgement_inputs(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except AuditVersionConflict as error:
+            context["conflict"], status = error, 409
+        except ValidationError as error:
+            _add_service_errors(form, error)
+    if form.errors:
+        status = 422
+    context["form"] = form
+    return render(request, "audits/_autosave_status.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

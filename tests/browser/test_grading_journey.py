@@ -67,7 +67,10 @@ def test_auditor_grades_a_whole_audit_sees_the_cap_and_submits(page, live_server
         if number == 1:
             Path("test-results").mkdir(exist_ok=True)
             page.screenshot(path="test-results/grading-section.png", full_page=True)
+        # The click may wait for an autosave still in flight: wait for the next page itself.
+        before = page.url
         page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url(lambda url, before=before: url != before)
         page.wait_for_load_state()
 
     # Check your answers: the suggestion is capped, and the page names the limiting criterion.
