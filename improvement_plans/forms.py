@@ -19,6 +19,12 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_HELP = "For example, 2026-03-31"
 
 
+def _sensible_year(value: datetime.date):
+    """Year 1 or 9999 parse as dates but are typing slips; plans run this century."""
+    if not 2000 <= value.year <= 2099:
+        raise forms.ValidationError("Enter a date between 2000 and 2099, for example 2026-03-31")
+
+
 def plan_people():
     """People who may own a plan or an action: those who may read plans."""
     roles = [r.value for r in visibility.PLAN_READ_ROLES]
@@ -41,6 +47,7 @@ class GovukForm(forms.ModelForm):
                 # Text inputs (GOV.UK pattern): the GDS pack marks only TextInput/Select/Textarea in error.
                 f.widget = forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"})
                 f.help_text = f.help_text or DATE_HELP
+                f.validators = [*f.validators, _sensible_year]
             if isinstance(f, forms.DecimalField | forms.IntegerField):
                 mode = "decimal" if isinstance(f, forms.DecimalField) else "numeric"
                 f.widget = forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": mode})

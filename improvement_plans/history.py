@@ -4,13 +4,18 @@ One query per historical model, whatever the plan's size; diffs are computed in 
 comparing each historical row with the previous row of the same object.
 """
 
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass
+
+from django.apps import apps
 
 from .models import Action, Objective, Plan, ProgressUpdate, SuccessMeasure
 
 LIMIT = 200
 SKIP = {"id", "history_id", "history_date", "history_change_reason", "history_type", "history_user", "created_at"}
 KIND = {"+": "Created", "~": "Changed", "-": "Deleted"}
+GROUP_WINDOW = datetime.timedelta(seconds=2)
 
 
 @dataclass
@@ -37,29 +42,61 @@ def _value(record, field):
     return "" if value is None else str(value)
 
 
-def _changes(model, records, describe) -> list[Change]:
+def _groups(records):
+    """Historical rows of one save: the row itself, then the clearing and adding of its owners.
+
+    Consecutive rows of the same object by the same person within GROUP_WINDOW are one change,
+    shown as the state before the first against the state after the last.
+    """
+    group = []
+    for record in records:
+        if (
+            group
+            and record.history_type == "~"
+            and record.id == group[0].id
+            and record.history_user_id == group[0].history_user_id
+            and record.history_date - group[0].history_date <= GROUP_WINDOW
+        ):
+            group.append(record)
+            continue
+        if group:
+            yield group
+        group = [record]
+    if group:
+        yield group
+
+
+def _changes(model, records, describe, m2m=None) -> list[Change]:
+    """m2m: {history_id: "names"} of the named owners each historical row kept (actions only)."""
     fields = [f for f in model._meta.concrete_fields if f.attname not in SKIP]
     previous = {}
     out = []
-    for record in sorted(records, key=lambda r: (r.id, r.history_date, r.history_id)):
+    for group in _groups(sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))):
+        first, record = group[0], group[-1]
         before = previous.get(record.id)
+        kind = "-" if record.history_type == "-" else first.history_type
         diffs = []
         for f in fields:
             after_value = _value(record, f)
             before_value = _value(before, f) if before is not None else ""
-            if record.history_type == "+" and after_value:
+            if kind == "+" and after_value:
                 diffs.append((_label(model, f.name), "", after_value))
-            elif record.history_type == "~" and before is not None and before_value != after_value:
+            elif kind == "~" and before is not None and before_value != after_value:
                 diffs.append((_label(model, f.name), before_value, after_value))
+        if m2m is not None and kind in "+~":
+            after_value = m2m.get(record.history_id, "")
+            before_value = m2m.get(before.history_id, "") if before is not None else ""
+            if before_value != after_value:
+                diffs.append(("Named owners", before_value, after_value))
         previous[record.id] = record
-        if record.history_type == "~" and not diffs:
+        if kind == "~" and not diffs:
             continue
         out.append(
             Change(
                 when=record.history_date,
                 who=str(record.history_user) if record.history_user_id else "System",
                 what=describe(record),
-                kind=KIND.get(record.history_type, record.history_type),
+                kind=KIND.get(kind, kind),
                 fields=diffs,
             )
         )
@@ -82,8 +119,20 @@ def plan_changes(plan: Plan) -> list[Change]:
             lambda r: f"Progress update of {r.on:%d %b %Y}",
         ),
     ]
+    # Named owners (a many-to-many) are kept per historical action row in their own table: one query.
+    owners = defaultdict(list)
+    for row in (
+        apps.get_model("improvement_plans", "HistoricalAction_owners")
+        .objects.filter(history__objective_id__in=objective_ids)
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    ):
+        owners[row.history_id].append(str(row.user) if row.user_id else "")
+    owner_names = {history_id: ", ".join(names) for history_id, names in owners.items()}
     changes = []
     for model, qs, describe in sources:
-        changes += _changes(model, qs.select_related("history_user"), describe)
+        changes += _changes(
+            model, qs.select_related("history_user"), describe, owner_names if model is Action else None
+        )
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes[:LIMIT]

@@ -291,6 +291,18 @@ class SuccessMeasure(models.Model):
                 errors["target"] = "Where lower is better, the target must be at most the baseline"
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
             errors["objective"] = "Choose an objective of this plan"
+        if self.current_months is not None and not 1 <= self.current_months <= 12:
+            errors["current_months"] = "Enter a number of months from 1 to 12"
+        # A baseline or target the KPI can never take would make every rating meaningless.
+        unit = KPIS[self.kpi].unit if self.kpi in KPIS else None
+        for name in ("baseline", "target"):
+            value = getattr(self, name)
+            if value is None or name in errors:
+                continue
+            if unit == "%" and not 0 <= value <= 100:
+                errors[name] = f"Enter the {name} as a percentage from 0 to 100"
+            elif unit is not None and value < 0:
+                errors[name] = f"Enter the {name} as a number of days, 0 or more"
         if errors:
             raise ValidationError(errors)
 
@@ -354,5 +366,11 @@ class ProgressUpdate(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.rag and not self.rag_reason.strip():
-            raise ValidationError({"rag_reason": "Give the reason for a manual RAG"})
+            errors["rag_reason"] = "Give the reason for a manual RAG"
+        # An update reports what has happened: a future date would sit on top as "latest" for months.
+        if self.on and self.on > timezone.localdate():
+            errors["on"] = "The date of an update must be today or in the past"
+        if errors:
+            raise ValidationError(errors)

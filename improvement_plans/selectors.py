@@ -73,6 +73,9 @@ class MeasureFigures:
     period: tuple[datetime.date, datetime.date] | None = None
     trend: list[tuple[datetime.date, "kpis.KpiValue"]] = field(default_factory=list)
     rag: str | None = None
+    # True when the reader may not see the measure's region (a service manager reading a national
+    # plan with a measure scoped to another region): the page says so instead of leaking figures.
+    hidden: bool = False
 
     @property
     def value(self):
@@ -146,8 +149,11 @@ def _updates():
     return ProgressUpdate.objects.select_related("author").order_by("-on", "-created_at", "-pk")
 
 
-def plan_for_page(plan: Plan, *, today: datetime.date) -> dict:
-    """Everything the plan page shows, in a fixed number of queries whatever the plan's size."""
+def plan_for_page(plan: Plan, *, today: datetime.date, user=None) -> dict:
+    """Everything the plan page shows, in a fixed number of queries whatever the plan's size.
+
+    With a user, figures of a region that person may not read are withheld (dashboards refuse them too).
+    """
     objectives = list(
         Objective.objects.filter(plan=plan)
         .order_by("order", "ref")
@@ -167,6 +173,10 @@ def plan_for_page(plan: Plan, *, today: datetime.date) -> dict:
         .order_by("order", "pk")
     )
     figures = measure_figures(measures, plan, today=today)
+    for m in measures:
+        region = m.region_for(plan)
+        if m.pk in figures and user is not None and region is not None and not visibility.can_see_region(user, region):
+            figures[m.pk] = MeasureFigures(region_code=region.code, scope_label=region.name, hidden=True)
     by_objective = defaultdict(list)
     plan_measures = []
     for m in measures:

@@ -3,9 +3,12 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from .importing import actions_import  # noqa: F401 (the CSV import service lives with its resource)
 from .models import Action, ProgressUpdate, SuccessMeasure
+
+DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -20,7 +23,24 @@ def progress_update_add(
     rag_reason: str = "",
     evidence_url: str = "",
 ) -> ProgressUpdate:
-    """Record progress on one action or one measure; a manual RAG needs its reason."""
+    """Record progress on one action or one measure; a manual RAG needs its reason.
+
+    The same update posted twice by the same person within DUPLICATE_WINDOW (a double click,
+    a resent form) is recorded once: the earlier one is returned.
+    """
+    fields = {
+        "action": action,
+        "measure": measure,
+        "author": author,
+        "on": on,
+        "narrative": narrative,
+        "rag": rag,
+        "rag_reason": rag_reason,
+        "evidence_url": evidence_url,
+    }
+    since = timezone.now() - DUPLICATE_WINDOW
+    if (earlier := ProgressUpdate.objects.filter(**fields, created_at__gte=since).first()) is not None:
+        return earlier
     update = ProgressUpdate(
         action=action,
         measure=measure,

@@ -1,7 +1,7 @@
 """Plan pages: the list, the plan as the board reads it, editors' forms, history, CSV in and out."""
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,7 +41,7 @@ def plan_detail(request, pk):
     if refused := _read_only(request):
         return refused
     today = timezone.localdate()
-    page = selectors.plan_for_page(plan, today=today)
+    page = selectors.plan_for_page(plan, today=today, user=request.user)
     charts = [
         {
             "id": f"measure-chart-{m.pk}",
@@ -88,10 +88,16 @@ def _form_page(request, form_class, *, title, plan=None, instance=None, done_url
     data = request.POST if request.method == "POST" else None
     form = form_class(data, instance=instance, **form_kwargs)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-        messages.success(request, f"{title}: saved")
-        return redirect(done_url or saved.get_absolute_url())
+        try:
+            with transaction.atomic():
+                saved = form.save()
+        except IntegrityError:
+            # Two editors (or a double click) saving the same reference at once: the form's own
+            # checks passed for both, the database's unique constraint stopped the second.
+            form.add_error(None, "Someone saved a change here at the same moment: check the plan and try again")
+        else:
+            messages.success(request, f"{title}: saved")
+            return redirect(done_url or saved.get_absolute_url())
     return render(
         request,
         "improvement_plans/form.html",

@@ -294,6 +294,19 @@ def test_history_shows_who_changed_what_before_and_after(client, plan, assistant
     assert "Not started" in html and "In progress" in html
 
 
+def test_history_shows_named_owners_before_and_after(client, plan, assistant_director, board_member, quality_admin):
+    action = Action.objects.get(ref="1.2")
+    action.owners.set([quality_admin])
+    client.force_login(assistant_director)
+    data = {"ref": "1.2", "order": "2", "how": "Due soon thing", "owner_roles": "", "owners": [board_member.pk]}
+    data |= {"due_on": "2026-03-30", "status": "not_started"}
+    assert client.post(reverse("improvement_plans:action_edit", args=[plan.pk, action.pk]), data).status_code == 302
+    html = client.get(reverse("improvement_plans:history", args=[plan.pk])).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Named owners : Quinn Admin → Bea Board" in text
+    assert "Owners (role phrase) : Service managers → (empty)" in text
+
+
 # ---- query counts --------------------------------------------------------------------------
 
 

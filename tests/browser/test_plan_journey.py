@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from dashboards.models import KpiSnapshot
+from audits.models import Grade
+from audits.tests.factories import CompletedAuditFactory
+from dashboards.rollup import rollup_all
 from improvement_plans.tests.factories import ActionFactory, BoundMeasureFactory, ObjectiveFactory, PlanFactory
 
 from .conftest import assert_accessible, sign_in
@@ -14,7 +16,9 @@ from .conftest import assert_accessible, sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_board_member_follows_a_plan_with_its_overdue_action_and_live_measure(page, live_server, board_member, team):
+def test_board_member_follows_a_plan_with_its_overdue_action_and_live_measure(
+    page, live_server, board_member, team, other_team
+):
     today = timezone.localdate()
     this_month = today.replace(day=1)
     last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
@@ -45,37 +49,28 @@ def test_board_member_follows_a_plan_with_its_overdue_action_and_live_measure(pa
         plan=plan,
         objective=objective,
         description="More work graded good or better",
+        scope="region",
+        region=team.region,
         baseline=50,
         target=80,
         baseline_start=today - datetime.timedelta(days=500),
         baseline_end=today - datetime.timedelta(days=200),
         target_on=today + datetime.timedelta(days=300),
     )
-    rows = [
-        KpiSnapshot.objects.create(
-            region=team.region,
-            team=team,
-            month=last_month,
-            audits=20,
-            outstanding=3,
-            good=9,
-            meets_standard=6,
-            requires_improvement=2,
-        ),
-        KpiSnapshot.objects.create(
-            region=team.region,
-            team=team,
-            month=this_month,
-            audits=10,
-            outstanding=1,
-            good=5,
-            meets_standard=3,
-            requires_improvement=1,
-        ),
-    ]
-    good_or_better = sum(r.outstanding + r.good for r in rows)  # 18
-    audited = sum(r.audits for r in rows)  # 30
-    expected = f"{100 * good_or_better / audited:.1f}% ({good_or_better} of {audited})"  # 60.0% (18 of 30)
+    # Real audits, rolled up as the nightly job does; the expected value is worked out here from
+    # the audits' own grades (North East only, this month and last: the measure's 3-month "now").
+    grades = {
+        last_month.replace(day=15): [Grade.OUTSTANDING, Grade.GOOD, Grade.GOOD, Grade.MEETS_STANDARD],
+        today: [Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.MEETS_STANDARD],
+    }
+    for day, day_grades in grades.items():
+        for grade in day_grades:
+            CompletedAuditFactory(case__team=team, overall_grade=grade, completed_on=day)
+    CompletedAuditFactory(case__team=other_team, overall_grade=Grade.OUTSTANDING, completed_on=today)  # elsewhere
+    rollup_all()
+    audited = [g for day_grades in grades.values() for g in day_grades]
+    good_or_better = sum(1 for g in audited if g in (Grade.OUTSTANDING, Grade.GOOD))  # 4
+    expected = f"{100 * good_or_better / len(audited):.1f}% ({good_or_better} of {len(audited)})"  # 57.1% (4 of 7)
 
     sign_in(page, live_server, board_member)
     page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Improvement plans").click()
@@ -134,6 +129,14 @@ def test_assistant_director_records_progress_with_a_manual_rag(page, live_server
     assert row.locator(".app-rag--amber").count() == 1  # computed: due today, not started
     assert row.locator(".app-rag--red").count() == 1  # manual, beside it
     assert_accessible(page)
+
+    # Printed as a board paper: the plan and its actions, without buttons, edit links or navigation.
+    page.emulate_media(media="print")
+    assert row.is_visible()
+    assert not page.get_by_role("link", name="Edit plan").is_visible()
+    assert not page.get_by_role("link", name="Add an update on action 1.1").is_visible()
+    assert not page.get_by_role("navigation", name="Main navigation").is_visible()
+    page.emulate_media(media="screen")
 
     page.get_by_role("link", name="Change history").click()
     page.wait_for_load_state()
