@@ -94,3 +94,15 @@ window.addEventListener("pageshow", (event) => {
     delete form.dataset.saving;
   }
 });
+
+// Printing (a plan as a board paper, a dashboard): open every closed "details" so their tables
+// print, and close again afterwards the ones that were closed.
+let openedForPrint = [];
+window.addEventListener("beforeprint", () => {
+  openedForPrint = [...document.querySelectorAll("details:not([open])")];
+  for (const details of openedForPrint) details.open = true;
+});
+window.addEventListener("afterprint", () => {
+  for (const details of openedForPrint) details.open = false;
+  openedForPrint = [];
+});
