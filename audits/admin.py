@@ -1,13 +1,15 @@
 """Admin for audit templates (versioned on save), audits, moderations and learning actions."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import AuditAdminForm
-from .models import Audit, AuditTemplate, Criterion, Judgement, LearningAction, Moderation
+from .forms import AuditAdminForm, AuditTemplateAdminForm, ModerationAdminForm
+from .models import Audit, AuditStatus, AuditTemplate, Criterion, Judgement, LearningAction, Moderation
 from .services.templates import CRITERION_FIELDS, template_in_use, template_revise
+from .services.workflow import audit_cancel
 
 
 class CriterionInline(admin.TabularInline):
@@ -21,6 +23,7 @@ class CriterionInline(admin.TabularInline):
 class AuditTemplateAdmin(admin.ModelAdmin):
     """Saving changes to a template that audits use makes a new version (see template_revise)."""
 
+    form = AuditTemplateAdminForm
     inlines = [CriterionInline]
     list_display = ["name", "slug", "version", "is_current", "audit_count"]
     list_filter = ["is_current"]
@@ -105,6 +108,7 @@ class AuditAdmin(SimpleHistoryAdmin):
 
     form = AuditAdminForm
     inlines = [JudgementInline]
+    actions = ["cancel_audits"]
     list_display = ["__str__", "auditor", "status", "due_on", "completed_on", "final_grade"]
     list_filter = ["status", "template"]
     search_fields = ["case__reference", "auditor__username", "auditor__full_name"]
@@ -123,6 +127,34 @@ class AuditAdmin(SimpleHistoryAdmin):
         "last_saved_by",
         "last_saved_at",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status != AuditStatus.SCHEDULED:
+            # Once grading has begun the judgements answer this template's questions about
+            # this case: moving either would strand them (and rewrite a completed audit).
+            fields += ["case", "template"]
+        return fields
+
+    @admin.action(description="Cancel the selected scheduled or in-progress audits")
+    def cancel_audits(self, request, queryset):
+        """Cancel through the service (who and when kept in history); other statuses are left alone."""
+        cancelled, skipped = 0, 0
+        for audit in queryset.select_related("case"):
+            try:
+                audit_cancel(audit=audit, by=request.user)
+            except ValidationError:
+                skipped += 1
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(request, f"{cancelled} audit(s) cancelled.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} audit(s) were not open (scheduled or in progress), so were left alone.",
+                messages.WARNING,
+            )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "template":
@@ -147,5 +179,10 @@ class LearningActionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Moderation)
 class ModerationAdmin(SimpleHistoryAdmin):
+    """Assign (or re-assign) a moderator; the grade is recorded on the moderation page, where it
+    becomes the audit's final grade, so it is read-only here."""
+
+    form = ModerationAdminForm
     list_display = ["audit", "moderator", "grade", "completed_at"]
     raw_id_fields = ["audit", "moderator"]
+    readonly_fields = ["grade", "notes", "sampled_at", "completed_at"]

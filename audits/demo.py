@@ -9,7 +9,7 @@ out nationally; about half the audits include family feedback. Every completed a
 has judgements on the shipped `standard` template consistent with its grade (the
 grading rule's suggestion equals the grade), some have learning actions, and each case
 keeps its latest grade. The demo `auditor` gets a few scheduled and in-progress audits
-(one overdue), every other demo auditor one or two. Idempotent: nothing is added when
+(one overdue), every other demo auditor two in progress and one scheduled. Idempotent: nothing is added when
 demo audits exist. Everything goes in with bulk_create (with history rows).
 """
 
@@ -348,7 +348,7 @@ def seed(*, stdout, rng) -> dict:
 
 
 def _open_audits(rng, today, template, cases, auditors) -> int:
-    """Scheduled and in-progress audits: 4 for the demo auditor (one overdue), 1–2 for the others."""
+    """Scheduled and in-progress audits: 4 for the demo auditor (one overdue), 3 (two in progress) for the others."""
     criteria = list(template.criteria.order_by("order"))
     open_cases = defaultdict(list)
     for case in cases:
@@ -363,9 +363,12 @@ def _open_audits(rng, today, template, cases, auditors) -> int:
                 plan = [(-5, AuditStatus.IN_PROGRESS), (2, AuditStatus.IN_PROGRESS), (9, AuditStatus.SCHEDULED),
                         (16, AuditStatus.SCHEDULED)]  # fmt: skip
             else:
-                plan = [(rng.randint(3, 25), AuditStatus.SCHEDULED)]
-                if rng.random() < 0.5:
-                    plan.append((rng.randint(1, 20), AuditStatus.IN_PROGRESS))
+                # Every demo auditor has drafts to come back to, not only the one people sign in as.
+                plan = [
+                    (rng.randint(1, 20), AuditStatus.IN_PROGRESS),
+                    (rng.randint(3, 25), AuditStatus.IN_PROGRESS),
+                    (rng.randint(3, 25), AuditStatus.SCHEDULED),
+                ]
             for offset, status in plan:
                 case = next((c for c in pool if c.practitioner_id != auditor.pk), None)
                 if case is None:

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from audits.models import Audit, AuditTemplate, CriterionKind, Grade
+from audits.models import Audit, AuditTemplate, CriterionKind, Grade, Moderation
 from organisation.roles import Role
 
 from .services import JudgementInput
@@ -240,6 +240,46 @@ class AuditAdminForm(forms.ModelForm):
     class Meta:
         model = Audit
         fields = ["case", "template", "auditor", "due_on"]
+
+
+class AuditTemplateAdminForm(forms.ModelForm):
+    """Admin form for a template: a new template needs a slug no version of any template uses.
+
+    The (slug, version) constraint involves `version`, which the form does not show, so
+    the form would not check it and the insert would fail with an IntegrityError (a 500).
+    """
+
+    class Meta:
+        model = AuditTemplate
+        fields = ["slug", "name", "description"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.instance.pk is None and AuditTemplate.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(
+                f"A template with the slug “{slug}” already exists. Edit that template instead: "
+                "saving changes to a template in use makes a new version."
+            )
+        return slug
+
+
+class ModerationAdminForm(forms.ModelForm):
+    """Admin form for a moderation: the moderator may not be the audit's auditor or the
+    practitioner whose work it graded (the rule the sampling and the moderation page apply)."""
+
+    class Meta:
+        model = Moderation
+        fields = ["audit", "moderator"]
+
+    def clean(self):
+        data = super().clean()
+        audit, moderator = data.get("audit"), data.get("moderator")
+        people = (audit.auditor_id, audit.practitioner_id, audit.case.practitioner_id) if audit else ()
+        if moderator is not None and moderator.pk in people:
+            self.add_error(
+                "moderator", "A moderator may not be the auditor or the practitioner whose work was audited."
+            )
+        return data
 
 
 class ModerationForm(forms.Form):

@@ -150,7 +150,7 @@ class AuditImporter(CsvImporter):
         if reference and case is None:
             errors["case_reference"] = f"unknown case reference '{reference}'"
 
-        slug = _cell(row, "template") or DEFAULT_TEMPLATE
+        slug = _cell(row, "template").lower() or DEFAULT_TEMPLATE  # slugs are lower case: "Standard" means standard
         template = self.templates.get(slug)
         if template is None:
             known = ", ".join(sorted(self.templates)) or "none"

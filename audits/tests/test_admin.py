@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from audits.models import Audit, AuditTemplate
+from audits.models import Audit, AuditTemplate, Judgement, Moderation
+from audits.tests.factories import CompletedAuditFactory
 from organisation.tests.factories import UserFactory
 
 from .grading_helpers import audit_of, private_case, small_template
@@ -111,3 +112,76 @@ def test_admin_save_of_an_unused_template_edits_it_in_place(admin_client):
     assert response.status_code == 302
     assert AuditTemplate.objects.filter(slug=template.slug).count() == 1
     assert template.criteria.order_by("order").first().text == "Reworded in place"
+
+
+def test_admin_refuses_a_new_template_with_a_slug_in_use(admin_client):
+    template, _ = small_template()
+    response = admin_client.post(
+        reverse("admin:audits_audittemplate_add"),
+        {
+            "slug": template.slug,
+            "name": "A second template of the same slug",
+            "description": "",
+            "criteria-TOTAL_FORMS": "0",
+            "criteria-INITIAL_FORMS": "0",
+            "criteria-MIN_NUM_FORMS": "0",
+            "criteria-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200  # the form again with a message, not an IntegrityError
+    assert "already exists" in response.content.decode()
+    assert AuditTemplate.objects.filter(slug=template.slug).count() == 1
+
+
+def test_admin_keeps_the_case_and_template_of_an_audit_being_graded(admin_client, practitioner, auditor):
+    template, criteria = small_template()
+    other, _ = small_template(slug="other")
+    audit = audit_of(private_case(practitioner), auditor, template, status="in_progress")
+    Judgement.objects.create(audit=audit, criterion=criteria["needs"], grade=3)
+    response = admin_client.post(
+        reverse("admin:audits_audit_change", args=[audit.pk]),
+        {
+            "case": private_case(practitioner).pk,
+            "template": other.pk,
+            "auditor": auditor.pk,
+            "due_on": "2030-01-01",
+            "judgements-TOTAL_FORMS": "0",
+            "judgements-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    audit.refresh_from_db()
+    # The due date may be corrected; the judgements still answer this case's questions.
+    assert audit.due_on.isoformat() == "2030-01-01"
+    assert (audit.template_id, audit.case_id) == (template.pk, Judgement.objects.get().audit.case_id)
+
+
+def test_admin_refuses_the_auditor_or_practitioner_as_moderator(admin_client, practitioner, auditor):
+    audit = CompletedAuditFactory(case=private_case(practitioner), auditor=auditor)
+    for person in (auditor, practitioner):
+        response = admin_client.post(
+            reverse("admin:audits_moderation_add"), {"audit": audit.pk, "moderator": person.pk}
+        )
+        assert response.status_code == 200
+        assert "A moderator may not be the auditor or the practitioner" in response.content.decode()
+    assert not Moderation.objects.exists()
+    moderator = UserFactory(username="moderator", team=auditor.team, roles=["auditor"])
+    response = admin_client.post(reverse("admin:audits_moderation_add"), {"audit": audit.pk, "moderator": moderator.pk})
+    assert response.status_code == 302
+    assert Moderation.objects.get().moderator == moderator
+
+
+def test_admin_action_cancels_open_audits_and_leaves_completed_ones(admin_client, practitioner, auditor):
+    template, _ = small_template()
+    open_audit = audit_of(private_case(practitioner), auditor, template)
+    done = CompletedAuditFactory(case=private_case(practitioner), auditor=auditor, template=template)
+    response = admin_client.post(
+        reverse("admin:audits_audit_changelist"),
+        {"action": "cancel_audits", "_selected_action": [open_audit.pk, done.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    open_audit.refresh_from_db()
+    done.refresh_from_db()
+    assert (open_audit.status, done.status) == ("cancelled", "completed")
+    assert open_audit.history.first().history_user.username == "root"

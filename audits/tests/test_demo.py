@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audits import demo as audits_demo
@@ -147,3 +148,19 @@ def test_seeding_again_adds_nothing(demo, django_db_blocker):
         before = (Audit.objects.count(), Judgement.objects.count(), LearningAction.objects.count())
         audits_demo.seed(stdout=io.StringIO(), rng=random.Random(7))
         assert (Audit.objects.count(), Judgement.objects.count(), LearningAction.objects.count()) == before
+
+
+def test_every_demo_auditor_has_audits_in_progress_with_drafts(demo, django_db_blocker):
+    with django_db_blocker.unblock():
+        demo_auditors = list(User.objects.filter(username__startswith="auditor"))
+        in_progress = Counter(
+            Audit.objects.filter(status="in_progress", auditor__in=demo_auditors).values_list("auditor_id", flat=True)
+        )
+        drafted = set(Judgement.objects.filter(audit__status="in_progress").values_list("audit__auditor_id", flat=True))
+        own_case = Audit.objects.filter(
+            status__in=["scheduled", "in_progress"], case__practitioner_id=F("auditor_id")
+        ).exists()
+    assert len(demo_auditors) > 10
+    assert all(in_progress[a.pk] >= 2 for a in demo_auditors), {a.username: in_progress[a.pk] for a in demo_auditors}
+    assert {a.pk for a in demo_auditors} <= drafted
+    assert not own_case

@@ -289,6 +289,52 @@ def test_submit_completes_and_shows_the_confirmation_panel(client, graded, audit
     assert client.get(section_url(audit, 1)).status_code == 302
 
 
+def test_submitting_twice_completes_once_and_announces_once(
+    client, graded, auditor, django_capture_on_commit_callbacks
+):
+    from audits.signals import audit_completed
+
+    audit, criteria = graded
+    client.force_login(auditor)
+    grade_everything(client, audit, criteria, needs="2")
+    received = []
+
+    def listener(sender, audit, **kwargs):
+        received.append(audit.pk)
+
+    audit_completed.connect(listener)
+    data = {"overall_grade": "3", "rationale": "", "family_feedback": "yes", "version": "3"}
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = client.post(reverse("audits:check", args=[audit.pk]), data)
+            second = client.post(reverse("audits:check", args=[audit.pk]), data)  # a double click, or Back then submit
+    finally:
+        audit_completed.disconnect(listener)
+    assert first.status_code == 302 and second.status_code == 302
+    assert second.url == reverse("audits:confirmation", args=[audit.pk])
+    assert received == [audit.pk]
+    assert Audit.history.filter(id=audit.pk, status=AuditStatus.COMPLETED).count() == 1
+
+
+def test_a_submit_from_a_stale_page_is_refused_and_nothing_changes(client, graded, auditor):
+    audit, criteria = graded
+    client.force_login(auditor)
+    grade_everything(client, audit, criteria, needs="2")
+    response = client.post(
+        reverse("audits:check", args=[audit.pk]),
+        {
+            "overall_grade": "3",
+            "rationale": "",
+            "family_feedback": "yes",
+            "version": "2",
+        },  # opened before the last save
+    )
+    assert response.status_code == 409
+    assert "nothing was overwritten" in response.content.decode()
+    audit.refresh_from_db()
+    assert (audit.status, audit.overall_grade, audit.version) == (AuditStatus.IN_PROGRESS, None, 3)
+
+
 def test_learning_action_added_from_the_check_page(client, graded, auditor):
     audit, _ = graded
     client.force_login(auditor)
@@ -423,6 +469,14 @@ def test_create_with_bad_input_shows_errors(client, practitioner, auditor, servi
     page = response.content.decode()
     assert "Choose an auditor from the list" in page and "Choose a template" in page
     assert not Audit.objects.exists()
+
+
+def test_a_case_reference_with_a_nul_byte_is_not_found_rather_than_a_500(client, practitioner, service_manager):
+    case = private_case(practitioner)
+    client.force_login(service_manager)
+    response = client.get(reverse("audits:new") + f"?case={case.reference[:2]}%00")
+    assert response.status_code == 404
+    assert "that you can create an audit for" in response.content.decode()
 
 
 # ---- the one loader ---------------------------------------------------------------------------

@@ -152,6 +152,14 @@ def test_a_bad_file_imports_nothing_and_names_every_bad_line(cases, auditor, pra
         assert message.startswith(prefix), (message, prefix)
 
 
+def test_template_slugs_are_read_without_regard_to_case(cases, auditor):
+    report = import_csv(
+        "audits", csv_of("C-1,Standard,auditor,2025-03-10,Good,yes", "C-3,DOMESTIC-ABUSE,auditor,2025-05-20,Good,no")
+    )
+    assert report.ok, report.errors
+    assert sorted(Audit.objects.values_list("template__slug", flat=True)) == ["domestic-abuse", "standard"]
+
+
 def test_a_wrong_header_is_refused(cases, auditor):
     report = import_csv(
         "audits",

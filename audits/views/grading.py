@@ -238,7 +238,8 @@ def audit_new(request):
     """Create an audit of a case (service managers for their region, quality admins anywhere)."""
     user = request.user
     visibility.require(visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
-    reference = (request.GET.get("case") or "").strip()[:30]
+    # A NUL byte cannot reach PostgreSQL (psycopg refuses it): a reference never holds one.
+    reference = (request.GET.get("case") or "").replace("\x00", "").strip()[:30]
     case = None
     if reference:
         case = visibility.visible_cases(user, Case.objects.for_list()).filter(reference=reference).first()
