@@ -1,21 +1,25 @@
 """GET /api/v1/kpis/?from=YYYY-MM&to=YYYY-MM[&region=CODE] — the KPI contract of DESIGN.md.
 
 Signed-in session or `Authorization: Token <key>`; the same visibility rules as the pages
-(a service manager's `regions` holds only their own region; `national` stays national).
-Reads the snapshot tables only, in a fixed number of queries.
+(a service manager's `regions` holds only their own region, and `?region=` for another is
+403 as the region page is; `national` is always the whole country, the benchmark their
+national page shows too, and never more than totals). Percentages and Wilson bounds are
+unrounded numbers 0–100, `null` where the denominator is 0. A bad period or region is a
+400 with {"error": "…"}. Reads the snapshot tables only, in a fixed number of queries.
 """
+
+import re
 
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from organisation import visibility
 from organisation.models import Region
 
 from . import selectors
 from .models import ApiToken
-from .periods import PeriodError, parse_month
+from .periods import PeriodError, echo, parse_month
 
 API_FIELDS = [
     "audits",
@@ -57,14 +61,24 @@ def user_from_token(request):
     return token.user
 
 
+# Region codes are slugs; anything else cannot name a region (and a NUL byte would upset
+# PostgreSQL), so it is answered with a 400 before any query.
+REGION_CODE_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+
+
 def _figures(counts: dict) -> dict:
-    all_figures = selectors.figures(counts)
+    # Unrounded: scripts get the exact ratio and Wilson bounds and round as they need;
+    # the pages round for display.
+    all_figures = selectors.figures(counts, places=None)
     return {name: all_figures[name] for name in API_FIELDS}
 
 
 @never_cache
-@require_GET
 def kpis(request):
+    if request.method not in ("GET", "HEAD"):
+        response = _error("This API is read-only: use GET.", 405)
+        response["Allow"] = "GET, HEAD"
+        return response
     user = request.user if request.user.is_authenticated else user_from_token(request)
     if user is None:
         response = _error("Sign in, or send an API token as 'Authorization: Token <key>'.", 401)
@@ -86,9 +100,9 @@ def kpis(request):
     regions = visibility.visible_regions(user).order_by("name")
     code = request.GET.get("region")
     if code is not None:
-        wanted = Region.objects.filter(code=code).first()
+        wanted = Region.objects.filter(code=code).first() if REGION_CODE_RE.match(code) else None
         if wanted is None:
-            return _error(f"There is no region with the code '{code}'.", 400)
+            return _error(f"There is no region with the code '{echo(code)}'.", 400)
         if not visibility.can_see_region(user, wanted):
             return _error(f"You may not see the figures of region '{code}'.", 403)
         regions = [wanted]

@@ -8,14 +8,19 @@ import datetime
 import re
 from dataclasses import dataclass
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
-FY_RE = re.compile(r"^FY(\d{4})$", re.IGNORECASE)
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)  # ASCII: no full-width digits
+QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE | re.ASCII)
+FY_RE = re.compile(r"^FY(\d{4})$", re.IGNORECASE | re.ASCII)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class PeriodError(ValueError):
     """A period the user typed that we cannot read; the message is shown to them."""
+
+
+def echo(text: str, limit: int = 40) -> str:
+    """What the user typed, cut short so a pasted essay does not fill the error message."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def add_months(month: datetime.date, n: int) -> datetime.date:
@@ -69,10 +74,10 @@ def parse_month(value: str) -> datetime.date:
     """'YYYY-MM' to the first day of that month, or PeriodError."""
     match = MONTH_RE.match((value or "").strip())
     if not match:
-        raise PeriodError(f"“{value}” is not a month: enter it as YYYY-MM, for example 2025-06.")
+        raise PeriodError(f"“{echo(value)}” is not a month: enter it as YYYY-MM, for example 2025-06.")
     year, month = _year(match[1]), int(match[2])
     if not 1 <= month <= 12:
-        raise PeriodError(f"“{value}” is not a month: the month must be from 01 to 12.")
+        raise PeriodError(f"“{echo(value)}” is not a month: the month must be from 01 to 12.")
     return datetime.date(year, month, 1)
 
 
@@ -89,22 +94,30 @@ def parse_period(value: str) -> Period:
     if MONTH_RE.match(text):
         return month_period(parse_month(text))
     raise PeriodError(
-        f"“{text}” is not a period: enter a month (2025-06), a quarter (2025-Q2) or a financial year (FY2025)."
+        f"“{echo(text)}” is not a period: enter a month (2025-06), a quarter (2025-Q2) or a financial year (FY2025)."
     )
 
 
-def period_choices(latest: datetime.date) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Options for the picker: the last 12 months, 8 quarters and 3 financial years to `latest`."""
-    months = [month_period(add_months(latest, -i)) for i in range(12)]
+def period_choices(latest: datetime.date, selected: Period | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Options for the picker: the last 12 months, 8 quarters and 3 financial years to `latest`.
+
+    `selected` (the period on show) is added to its group when it is older than those, so the
+    picker never claims a different period from the figures under it.
+
+    Options whose year falls outside MIN_YEAR..MAX_YEAR are left out, so a page asked for
+    FY2100 (which ends in 2101) or opened on data from early 2000 still renders.
+    """
+    latest = min(max(latest, datetime.date(MIN_YEAR, 1, 1)), datetime.date(MAX_YEAR, 12, 1))
+    months = [month_period(m) for i in range(12) if (m := add_months(latest, -i)).year >= MIN_YEAR]
     quarter_of_latest = (latest.month - 1) // 3
     quarters = []
     for i in range(8):
         index = latest.year * 4 + quarter_of_latest - i
-        quarters.append(parse_period(f"{index // 4}-Q{index % 4 + 1}"))
-    fy_start = latest.year if latest.month >= 4 else latest.year - 1
-    years = [parse_period(f"FY{fy_start - i}") for i in range(3)]
-    return [
-        ("Months", [(p.param, p.label) for p in months]),
-        ("Quarters", [(p.param, p.label) for p in quarters]),
-        ("Financial years", [(p.param, p.label) for p in years]),
-    ]
+        if index // 4 >= MIN_YEAR:
+            quarters.append(parse_period(f"{index // 4}-Q{index % 4 + 1}"))
+    fy_start = min(latest.year if latest.month >= 4 else latest.year - 1, MAX_YEAR)
+    years = [parse_period(f"FY{fy_start - i}") for i in range(3) if fy_start - i >= MIN_YEAR]
+    groups = [("Months", months), ("Quarters", quarters), ("Financial years", years)]
+    if selected is not None and all(p.param != selected.param for _, periods in groups for p in periods):
+        {"month": months, "quarter": quarters, "fy": years}[selected.kind].append(selected)
+    return [(name, [(p.param, p.label) for p in periods]) for name, periods in groups if periods]

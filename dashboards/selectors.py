@@ -212,12 +212,15 @@ def snapshot_status() -> dict:
     return KpiSnapshot.objects.aggregate(computed_at=Max("computed_at"), latest_month=Max("month"))
 
 
-def _round(value, places=1):
-    return None if value is None else round(value, places)
+def figures(counts: dict, places: int | None = 1) -> dict:
+    """Percentages, means and the Wilson interval from summed counts (the API's FIGURES).
 
+    Rounded to `places` decimals for display; `places=None` keeps them exact (the API).
+    """
 
-def figures(counts: dict) -> dict:
-    """Percentages, means and the Wilson interval from summed counts (the API's FIGURES)."""
+    def _round(value):
+        return value if value is None or places is None else round(value, places)
+
     audits = counts["audits"]
     good_or_better = counts["outstanding"] + counts["good"]
     interval = stats.wilson(good_or_better, audits)
@@ -229,7 +232,7 @@ def figures(counts: dict) -> dict:
         "requires_improvement": counts["requires_improvement"],
         "good_or_better": good_or_better,
         "good_or_better_pct": _round(stats.percent(good_or_better, audits)),
-        "good_or_better_ci95": None if interval is None else [round(interval[0], 1), round(interval[1], 1)],
+        "good_or_better_ci95": None if interval is None else [_round(interval[0]), _round(interval[1])],
         "family_feedback": counts["family_feedback"],
         "family_feedback_pct": _round(stats.percent(counts["family_feedback"], audits)),
         "moderated": counts["moderated"],

@@ -15,7 +15,7 @@ from organisation.models import Region, Team, User
 from organisation.roles import Role
 
 from . import selectors, stats
-from .periods import PeriodError, month_period, parse_period, period_choices
+from .periods import PeriodError, echo, month_period, parse_period, period_choices
 from .tables import (
     GOB_COLUMN,
     Cell,
@@ -64,7 +64,7 @@ def _setup(request) -> dict:
         "period": period,
         "period_error": error,
         "period_value": raw if error else period.param,
-        "period_choices": period_choices(max(latest, period.last)),
+        "period_choices": period_choices(max(latest, period.last), selected=period),
         "trend_first": period.trend_months(12)[0],
     }
 
@@ -77,7 +77,7 @@ def _respond(request, template: str, context: dict, tables: list[Table], filenam
         for table in tables:
             if table.key == wanted:
                 return csv_response(table, f"{filename}-{context['period'].param}")
-        context["period_error"] = f"There is no table called “{wanted}” to download."
+        context["period_error"] = f"There is no table called “{echo(wanted)}” to download."
         status = 400
     context["tables"] = {t.key: t for t in tables}
     return render(request, template, context, status=status)
@@ -360,6 +360,7 @@ def region(request, code):
         [
             Column("Team", numeric=False),
             Column("Practitioners"),
+            Column("Yearly target"),
             Column("Audits completed"),
             Column("Target for the period"),
             Column("Compliance", csv=("Compliance %",)),
@@ -401,12 +402,14 @@ def _target(practitioners: int, months: int) -> float:
 
 
 def _team_row(team, region, period, c, practitioners) -> list[Cell]:
+    yearly = practitioners * AUDITS_PER_PRACTITIONER_A_YEAR
     target = _target(practitioners, period.months)
     compliance = stats.percent(c["audits"], target) if target else None
     href = reverse("dashboards:team", args=[region.code, team.code]) + _query(period)
     return [
         Cell(team.name, href=href),
         Cell(str(practitioners), csv=(practitioners,)),
+        Cell(str(yearly), csv=(yearly,)),
         Cell(str(c["audits"]), csv=(c["audits"],)),
         Cell(f"{target:.1f}".removesuffix(".0"), csv=(round(target, 2),)),
         Cell(
@@ -444,6 +447,7 @@ def team(request, code, team_code):
         [
             Column("Team", numeric=False),
             Column("Practitioners"),
+            Column("Yearly target"),
             Column("Audits completed"),
             Column("Target for the period"),
             Column("Compliance", csv=("Compliance %",)),

@@ -38,3 +38,19 @@ def test_picker_offers_months_quarters_and_years():
     assert groups["Months"][0][0] == "2025-02" and len(groups["Months"]) == 12
     assert groups["Quarters"][0][0] == "2025-Q1" and groups["Quarters"][1][0] == "2024-Q4"
     assert groups["Financial years"][0][0] == "FY2024"
+
+
+@pytest.mark.parametrize("latest", [datetime.date(2000, 2, 1), datetime.date(2100, 12, 1), datetime.date(2101, 3, 1)])
+def test_picker_near_the_ends_of_the_year_range_offers_only_readable_periods(latest):
+    # FY2100 ends in March 2101: a page asked for it must still draw its picker.
+    groups = dict(period_choices(latest))
+    assert groups["Months"]
+    for options in groups.values():
+        for value, _label in options:
+            assert 2000 <= parse_period(value).first.year <= 2100
+
+
+def test_picker_keeps_an_older_period_on_show_among_its_options():
+    groups = dict(period_choices(datetime.date(2025, 6, 1), selected=parse_period("2019-Q2")))
+    assert ("2019-Q2", "April to June 2019") in groups["Quarters"]
+    assert all(value != "2019-Q2" for value, _ in groups["Months"] + groups["Financial years"])

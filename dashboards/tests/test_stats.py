@@ -71,3 +71,20 @@ def test_kappa_is_zero_when_agreement_is_what_chance_gives():
     # Independent margins: every auditor grade spread evenly over the moderator's grades.
     table = {(a, m): 1 for a in (1, 2, 3, 4) for m in (1, 2, 3, 4)}
     assert stats.weighted_kappa(table) == pytest.approx(0.0)
+
+
+def test_linear_weighted_kappa_matches_the_disagreement_form_on_an_uneven_table():
+    # Cohen's (1968) other form: kappa_w = 1 - sum(|i-j| * observed) / sum(|i-j| * expected by chance),
+    # written out over raw pairs (auditor, moderator) rather than the table the code reads.
+    pairs = [(4, 4)] * 3 + [(3, 3)] * 9 + [(3, 2)] * 4 + [(2, 2)] * 5 + [(2, 1)] * 2 + [(1, 1)] + [(4, 2), (1, 3)]
+    n = len(pairs)
+    observed = sum(abs(a - m) for a, m in pairs) / n
+    auditor = [a for a, _ in pairs]
+    moderator = [m for _, m in pairs]
+    by_chance = sum(abs(a - m) * auditor.count(a) * moderator.count(m) for a in range(1, 5) for m in range(1, 5)) / n**2
+    by_hand = 1 - observed / by_chance
+    table = {}
+    for pair in pairs:
+        table[pair] = table.get(pair, 0) + 1
+    assert stats.weighted_kappa(table) == pytest.approx(by_hand)
+    assert 0 < by_hand < 1

@@ -46,7 +46,16 @@ def test_service_manager_reads_the_regional_dashboard_drills_into_a_team_and_dow
     Path("test-results").mkdir(exist_ok=True)
     page.screenshot(path="test-results/dashboard-region.png", full_page=True)
 
+    # The period picker: the quarter April to June 2025 holds the same four audits.
+    assert "Figures as of" in page.get_by_test_id("figures-as-of").inner_text()
+    page.get_by_label("Period").select_option("2025-Q2")
+    page.get_by_role("button", name="Show figures").click()
+    assert "period=2025-Q2" in page.url
+    assert page.locator(".govuk-caption-l").inner_text() == "April to June 2025"
+    assert page.get_by_test_id("scope-audits").inner_text() == "4"
+
     page.locator("#table-teams").get_by_role("link", name="Durham").click()
+    assert "period=2025-Q2" in page.url  # the drill-down keeps the period
     assert page.get_by_role("heading", level=1).inner_text() == "Durham team"
     assert page.get_by_test_id("scope-audits").inner_text() == "4"
     assert_accessible(page)
