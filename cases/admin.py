@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import transaction
 from import_export.admin import ImportExportModelAdmin
 
+from organisation import visibility
 from organisation.importing import CsvImportAdminMixin
 
 from .models import Case, Child
@@ -41,6 +42,9 @@ class CaseAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
     readonly_fields = ["last_audit_grade", "last_audited_on"]
     inlines = [ChildInline]
 
+    def get_queryset(self, request):
+        return visibility.visible_cases(request.user, super().get_queryset(request))
+
     def save_model(self, request, obj, form, change):
         old_region_id = form.initial.get("region") if change else None
         super().save_model(request, obj, form, change)
@@ -55,3 +59,6 @@ class ChildAdmin(admin.ModelAdmin):
     list_select_related = ["case"]
     search_fields = ["case__reference"]
     raw_id_fields = ["case"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(visibility.case_q(request.user, prefix="case__"))

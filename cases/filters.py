@@ -1,7 +1,6 @@
 """The case list's filters and sort orders (django-filter), limited to what the viewer may see."""
 
 import django_filters
-from django.db.models import Q
 
 from organisation import visibility
 from organisation.models import Team, User
@@ -25,13 +24,8 @@ def _teams(request):
 
 
 def _practitioners(request):
-    user = request.user
     practitioners = User.objects.filter(groups__name=Role.PRACTITIONER).order_by("full_name", "username")
-    if visibility.is_admin(user):
-        return practitioners
-    if user.has_role(Role.SERVICE_MANAGER, Role.AUDITOR) and user.region_id:
-        return practitioners.filter(Q(region_id=user.region_id) | Q(pk=user.pk))
-    return practitioners.filter(pk=user.pk)
+    return visibility.visible_people(request.user, practitioners)
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):

@@ -92,6 +92,14 @@ class Case(models.Model):
         errors = {}
         if self.team_id and self.region_id and self.team.region_id != self.region_id:
             errors["team"] = "The team must be in the case's region."
+        if self.practitioner_id and self.region_id:
+            # The region's managers and auditors oversee the case, and its audits count for
+            # the region: the allocated practitioner must work there (or be national).
+            practitioner_region_id = self.practitioner.region_id
+            if practitioner_region_id and practitioner_region_id != self.region_id:
+                errors["practitioner"] = (
+                    "The practitioner works in another region; allocate someone in the case's region."
+                )
         if self.received_on:
             for field, label in [
                 ("allocated_on", "allocated"),

@@ -19,6 +19,8 @@ def get_case_for(user, reference: str) -> Case:
     assistant directors), 404 when the case is not one this person may see. Two queries:
     the case with its region, team and practitioner, and its children."""
     visibility.require(visibility.can_see_cases(user))
+    if "\x00" in reference:  # no reference holds one, and PostgreSQL refuses to compare it
+        raise Http404("No such case")
     case = cases_for_list(user).filter(reference=reference).first()
     if case is None:
         raise Http404("No such case")

@@ -3,7 +3,8 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from organisation import visibility
@@ -110,7 +111,12 @@ def case_export(request):
     visibility.require(visibility.can_see_cases(user))
     require_case_export(user)
     filterset = _filtered(request)
-    filterset.form.is_valid()
+    if filterset.is_bound and not filterset.form.is_valid():
+        # A bad filter would otherwise be dropped and the download hold more than was
+        # asked for: show the list with the filter's error instead.
+        querystring = request.GET.copy()
+        querystring.pop("format", None)
+        return redirect(f"{reverse('cases:list')}?{querystring.urlencode()}")
     # Only the columns the export writes: a national download builds thousands of rows.
     queryset = filterset.qs.only(*EXPORT_FIELDS)
     dataset = CaseResource().export(queryset=queryset)

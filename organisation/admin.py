@@ -4,8 +4,21 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export.admin import ImportExportModelAdmin
 
+from . import visibility
 from .importing import CsvImportAdminMixin
 from .models import Region, Team, User
+
+
+def _quality_admins_only(request) -> bool:
+    """The admin is the quality admins' tool (DESIGN.md): the role decides, not `is_staff`.
+
+    So a quality admin imported from a CSV file can use it, and a service manager who was
+    once made staff cannot read every region's cases through it.
+    """
+    return visibility.is_admin(request.user)
+
+
+admin.site.has_permission = _quality_admins_only
 
 
 @admin.register(Region)

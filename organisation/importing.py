@@ -21,6 +21,7 @@ Public interface (other apps build on these names):
     * `required` — columns that must have a value ("a value is required");
     * `natural_key` — columns that identify a row; a repeat within one file is an
       error on every later occurrence ("duplicate of line N");
+    * `non_field_column` — where row-wide reasons go (default: the natural key);
     * `lean_validation` — True skips per-row queries re-checking what is known (check
       constraints the model's clean() restates, foreign keys the widgets just found).
   Hooks a subclass may override (call `super()`):
@@ -59,6 +60,7 @@ from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
 
 KINDS: dict[str, type[CsvImporter]] = {}
+NUL_REASON = "contains a NUL character (0x00), which cannot be stored; remove it and import the file again"
 
 
 def register(kind: str, importer: type[CsvImporter]) -> None:
@@ -167,6 +169,9 @@ class CsvImporter:
     # foreign keys the widgets have just looked up. The database still enforces both on
     # save, so anything missed rolls the whole file back rather than slipping through.
     lean_validation: bool = False
+    # The column a row-wide reason (a unique constraint over several fields) is reported
+    # against; the first natural-key column when unset.
+    non_field_column: str = ""
 
     # -- hooks ---------------------------------------------------------------------
 
@@ -234,11 +239,27 @@ class CsvImporter:
                 problems = importer.header_errors(header)
                 if problems:
                     raise ValueError("; ".join(f"{column}: {reason}" for column, reason in problems))
+                # PostgreSQL cannot compare or store a NUL character: take it out of the
+                # row (so lookups still run) and refuse the row. import_csv refuses such
+                # rows before they get here; the admin's upload does not.
+                nul_errors: dict[int, dict[str, str]] = {}
+                for index, values in enumerate(list(dataset), 1):
+                    if any("\x00" in str(value or "") for value in values):
+                        nul_errors[index] = {
+                            column: NUL_REASON
+                            for column, value in zip(header, values, strict=False)
+                            if "\x00" in str(value or "")
+                        }
+                        dataset[index - 1] = tuple(
+                            str(value).replace("\x00", "") if value is not None else value for value in values
+                        )
                 rows = [dict(zip(header, values, strict=False)) for values in dataset]
                 importer.prepare(rows)
                 # import_csv passes the physical line of each row; the admin's
                 # datasets have no blank lines, so row n is line n + 1 there.
                 self._file_errors = importer.duplicate_errors(rows, kwargs.get("line_of") or (lambda i: i + 1))
+                for index, reasons in nul_errors.items():
+                    self._file_errors.setdefault(index, {}).update(reasons)
 
             def import_instance(self, instance, row, **kwargs):
                 errors: dict[str, list] = {}
@@ -285,7 +306,7 @@ class CsvImporter:
 
     def column_for(self, resource, key: str) -> str:
         if key == NON_FIELD_ERRORS:
-            return self.natural_key[0] if self.natural_key else "row"
+            return self.non_field_column or (self.natural_key[0] if self.natural_key else "row")
         for f in resource.get_import_fields():
             if f.attribute == key:
                 return f.column_name
@@ -304,7 +325,10 @@ def _lean_full_clean(instance, errors: dict, validate_unique: bool) -> dict:
     try:
         instance.clean()
     except ValidationError as e:
-        errors = e.update_error_dict(errors)
+        # One reason per cell: a column already refused (unknown, not a practitioner…)
+        # needs no second reason from the rules across columns.
+        for name, messages in e.update_error_dict({}).items():
+            errors.setdefault(name, messages)
     exclude = {name for name in errors if name != NON_FIELD_ERRORS}
     if validate_unique:
         try:
@@ -430,6 +454,12 @@ def import_csv(kind: str, file, *, dry_run: bool = False, user=None) -> ImportRe
     for line, cells in data:
         if len(cells) != len(header):
             report.errors.append(f"line {line}: row: has {len(cells)} cells but the header has {len(header)}")
+            continue
+        # PostgreSQL cannot store or even compare a NUL character: stop it here with a
+        # reason rather than let the first query fail.
+        nul_columns = [column for column, cell in zip(header, cells, strict=True) if "\x00" in cell]
+        if nul_columns:
+            report.errors.extend(f"line {line}: {column}: {NUL_REASON}" for column in nul_columns)
             continue
         lines.append(line)
         values.append(cells)

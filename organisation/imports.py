@@ -1,6 +1,7 @@
 """The organisation's import kinds: regions, teams and users, in DESIGN.md's columns."""
 
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from import_export import fields, resources, widgets
 
 from .importing import CodeWidget, CsvImporter, TextWidget
@@ -59,6 +60,33 @@ class TeamsImporter(CsvImporter):
     resource_class = TeamResource
     required = ("code", "name", "region_code")
     natural_key = ("code",)
+    # The unique (region, name) constraint is about the name.
+    non_field_column = "name"
+
+    def prepare(self, rows):
+        # One query: the region of each team the file names that already has cases or
+        # people. Those rows must stay in their region, or every case and person in the
+        # team would sit in a team outside their own region.
+        codes = {(row.get("code") or "").strip() for row in rows} - {""}
+        self.settled = dict(
+            Team.objects.filter(code__in=codes)
+            .filter(Q(cases__isnull=False) | Q(people__isnull=False))
+            .distinct()
+            .values_list("code", "region__code")
+        )
+
+    def validate_row(self, row):
+        errors = super().validate_row(row)
+        code = (row.get("code") or "").strip()
+        region_code = (row.get("region_code") or "").strip()
+        old = self.settled.get(code)
+        if old and region_code and region_code != old:
+            errors.setdefault(
+                "region_code",
+                f"team '{code}' has cases or people in region '{old}'; move them to another team "
+                "before moving the team to another region",
+            )
+        return errors
 
 
 # ---- users: username,full_name,email,roles,region_code,team_code ------------------------------

@@ -53,6 +53,9 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
+        if self.team_id and not self.region_id:
+            # Visibility goes by home region: a team without one would hide the region's cases.
+            raise ValidationError({"region": "Give the person's home region as well as their team."})
         if self.team_id and self.region_id and self.team.region_id != self.region_id:
             raise ValidationError({"team": "The team must be in the person's home region."})
 

@@ -93,6 +93,19 @@ def visible_cases(user, qs: QuerySet) -> QuerySet:
     return qs.filter(case_q(user))
 
 
+def visible_people(user, qs: QuerySet) -> QuerySet:
+    """People whose caseload this person may look through (the case list's practitioner filter):
+    everyone for admins, their region's people for managers and auditors, themselves otherwise."""
+    if not can_see_cases(user):
+        return qs.none()
+    if is_admin(user):
+        return qs
+    q = Q(pk=user.pk)
+    if user.has_role(Role.SERVICE_MANAGER, Role.AUDITOR) and user.region_id:
+        q |= Q(region_id=user.region_id)
+    return qs.filter(q)
+
+
 # ---- audits --------------------------------------------------------------------------
 
 

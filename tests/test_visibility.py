@@ -63,3 +63,14 @@ def test_inactive_or_anonymous_people_see_nothing(service_manager, cases):
     service_manager.is_active = False
     assert refs(service_manager) == set()
     assert not visibility.visible_regions(service_manager).exists()
+
+
+def test_people_a_manager_may_filter_by_are_their_region_and_no_further(
+    service_manager, practitioner, colleague, other_manager, quality_admin
+):
+    from organisation.models import User
+
+    names = set(visibility.visible_people(service_manager, User.objects.all()).values_list("username", flat=True))
+    assert names == {"manager", "fca", "fca2"}
+    assert set(visibility.visible_people(practitioner, User.objects.all())) == {practitioner}
+    assert other_manager in visibility.visible_people(quality_admin, User.objects.all())

@@ -77,3 +77,11 @@ def test_admin_upload_that_is_not_utf8_gets_a_message_not_a_500(admin_client):
     assert response.status_code == 200
     assert "encountered while trying to read file" in response.content.decode()
     assert not Case.objects.exists()
+
+
+def test_admin_import_of_a_nul_character_is_a_reason_not_a_500(admin_client, practitioner):
+    response = upload(admin_client, HEADER + "ADM\x00-1,north-east,ne-durham,private,section_7,fca,2025-04-17,,,,\n")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "contains a NUL character" in html
+    assert not Case.objects.exists()

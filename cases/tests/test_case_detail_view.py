@@ -81,3 +81,9 @@ def test_detail_costs_a_fixed_number_of_queries(client, service_manager, case, d
     # and one query each for the sections other apps add (audits, feedback)
     with django_assert_max_num_queries(8):
         client.get(url(case))
+
+
+@pytest.mark.parametrize("reference", ["DET-1%00", "%00", "det-1", "DET-1%20", "x" * 300, "' OR 1=1 --"])
+def test_odd_references_are_404_never_500(client, service_manager, case, reference):
+    client.force_login(service_manager)
+    assert client.get(f"/cases/{reference}/").status_code == 404

@@ -70,3 +70,23 @@ def test_only_quality_admins_may_export(client, request, person, caseload):
     response = client.get("/cases/export.csv")
     assert response.status_code == 403
     assert b"EXP-" not in response.content
+
+
+@pytest.mark.parametrize("params", [{"team": "nope"}, {"region": "\x00"}, {"law_type": "civil", "format": "csv"}])
+def test_a_bad_filter_shows_the_list_with_its_error_rather_than_a_larger_download(
+    client, quality_admin, caseload, params
+):
+    client.force_login(quality_admin)
+    url = "/cases/" if "format" in params else "/cases/export.csv"
+    response = client.get(url, params, follow=True)
+    assert response.redirect_chain and response.redirect_chain[0][0].startswith("/cases/?")
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Download these cases" not in html
+
+
+def test_the_download_link_carries_the_current_filters(client, quality_admin, caseload):
+    client.force_login(quality_admin)
+    html = client.get("/cases/", {"law_type": "public", "page": "1"}).content.decode()
+    assert 'href="/cases/export.csv?law_type=public"' in html

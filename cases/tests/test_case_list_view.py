@@ -146,3 +146,13 @@ def test_query_count_is_the_same_for_10_and_200_cases(
         large = client.get(URL, params)
     assert small.status_code == large.status_code == 200
     assert len(large.context["page"].object_list) == 50  # a full page either way (fca holds 67)
+
+
+def test_the_practitioner_filter_offers_only_people_of_the_managers_region(client, service_manager, caseload):
+    UserFactory(username="sw-fca", full_name="Sid Southwest", team=caseload["elsewhere"].team, roles=["practitioner"])
+    client.force_login(service_manager)
+    response = client.get(URL)
+    html = response.content.decode()
+    assert "Priya Practitioner" in html and "Colin Colleague" in html
+    assert "Sid Southwest" not in html
+    assert refs(client.get(URL, {"practitioner": "sw-fca"})) == {"MINE-1", "COLL-1"}  # refused: a form error

@@ -154,3 +154,41 @@ def test_a_user_without_the_practitioner_role_is_not_allocated(people):
     assert import_csv("cases", data).errors == [
         "line 2: practitioner_username: 'inactive-fca' is not an active practitioner"
     ]
+
+
+def test_a_practitioner_from_another_region_is_not_allocated(people, other_manager):
+    UserFactory(username="sw-fca", team=other_manager.team, roles=["practitioner"])
+    data = csv("R-1,north-east,ne-durham,private,section_7,sw-fca,2025-04-17,,,,")
+    assert import_csv("cases", data).errors == [
+        "line 2: practitioner_username: the practitioner works in another region; allocate someone in the case's region"
+    ]
+    assert not Case.objects.exists()
+
+
+def test_a_reference_too_long_for_the_field_is_reported(people):
+    data = csv("R" * 31 + ",north-east,ne-durham,private,section_7,fca,2025-04-17,,,,")
+    assert import_csv("cases", data).errors == [
+        "line 2: reference: ensure this value has at most 30 characters (it has 31)"
+    ]
+    assert not Case.objects.exists()
+
+
+def test_a_byte_order_mark_windows_line_endings_and_spaces_are_fine(people):
+    data = (
+        "\ufeff" + HEADER.replace("\n", "\r\n") + " W-1 , north-east ,ne-durham, private,section_7, fca ,"
+        "2025-04-17 ,,,,\r\n"
+    ).encode()
+    report = import_csv("cases", data)
+    assert (report.errors, report.created) == ([], 1)
+    case = Case.objects.select_related("region", "practitioner").get()
+    assert (case.reference, case.region.code, case.practitioner.username) == ("W-1", "north-east", "fca")
+    assert case.received_on == datetime.date(2025, 4, 17)
+
+
+def test_the_same_reference_twice_with_different_spacing_is_a_duplicate(people):
+    data = csv(
+        "D-1,north-east,ne-durham,private,section_7,fca,2025-04-17,,,,",
+        " D-1 ,north-east,ne-durham,private,section_7,fca,2025-04-18,,,,",
+    )
+    assert import_csv("cases", data).errors == ["line 3: reference: duplicate of line 2"]
+    assert not Case.objects.exists()

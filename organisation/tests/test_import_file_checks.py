@@ -82,3 +82,23 @@ def test_only_quality_admins_import_through_the_web(service_manager, quality_adm
     with pytest.raises(PermissionDenied):
         import_csv("regions", b"code,name\nne,North East\n", user=service_manager)
     assert import_csv("regions", b"code,name\nne2,North East 2\n", user=quality_admin).created == 1
+
+
+def test_windows_line_endings_a_bom_and_spaces_around_values_import_cleanly():
+    report = import_csv("regions", "\ufeffcode,name\r\n  ne , North East \r\nsw,South West\r\n".encode())
+    assert report.ok, report.errors
+    assert sorted(Region.objects.values_list("code", "name")) == [("ne", "North East"), ("sw", "South West")]
+
+
+def test_a_nul_character_is_a_reason_not_a_crash():
+    # PostgreSQL refuses NUL in text: without the check the first lookup query fails.
+    report = import_csv("regions", b"code,name\nok,Fine\nn\x00e,North East\n")
+    assert report.errors == [
+        "line 3: code: contains a NUL character (0x00), which cannot be stored; remove it and import the file again"
+    ]
+    assert not Region.objects.exists()
+
+
+def test_a_header_with_no_rows_imports_nothing_and_is_not_an_error():
+    report = import_csv("regions", b"code,name\n")
+    assert report.ok and report.rows == 0

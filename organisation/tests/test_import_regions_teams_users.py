@@ -110,3 +110,57 @@ def test_command_rejects_an_unknown_kind(tmp_path):
     path.write_bytes(REGIONS)
     with pytest.raises(CommandError, match="Unknown kind 'planets'"):
         call_command("import_csv", "planets", str(path))
+
+
+def test_a_team_name_already_used_in_its_region_is_reported_against_the_name():
+    import_csv("regions", REGIONS)
+    import_csv("teams", TEAMS)
+    report = import_csv("teams", b"code,name,region_code\nnorth-z,Alpha,north\n")
+    assert report.errors == ["line 2: name: team with this Region and Name already exists"]
+
+
+def test_a_team_with_people_cannot_be_moved_to_another_region():
+    import_csv("regions", REGIONS)
+    import_csv("teams", TEAMS)
+    import_csv("users", USERS)  # pat is in north-a
+    report = import_csv("teams", b"code,name,region_code\nnorth-a,Alpha,south\nsouth-b,Bravo,south\n")
+    assert report.errors == [
+        "line 2: region_code: team 'north-a' has cases or people in region 'north'; "
+        "move them to another team before moving the team to another region"
+    ]
+    assert Team.objects.get(code="north-a").region.code == "north"
+    pat = User.objects.get(username="pat")
+    assert (pat.region.code, pat.team.region.code) == ("north", "north")
+
+
+def test_an_empty_team_may_move_region():
+    import_csv("regions", REGIONS)
+    import_csv("teams", TEAMS)
+    report = import_csv("teams", b"code,name,region_code\nsouth-b,Bravo,north\n")
+    assert (report.errors, report.updated) == ([], 1)
+    assert Team.objects.get(code="south-b").region.code == "north"
+
+
+def test_a_person_with_a_team_needs_a_home_region():
+    import_csv("regions", REGIONS)
+    import_csv("teams", TEAMS)
+    data = b"username,full_name,email,roles,region_code,team_code\nnoreg,No Region,,practitioner,,north-a\n"
+    assert import_csv("users", data).errors == [
+        "line 2: region_code: give the person's home region as well as their team"
+    ]
+    assert not User.objects.filter(username="noreg").exists()
+
+
+def test_role_names_are_exact_and_a_repeat_import_may_change_roles():
+    import_csv("regions", REGIONS)
+    import_csv("teams", TEAMS)
+    import_csv("users", USERS)
+    header = b"username,full_name,email,roles,region_code,team_code\n"
+    report = import_csv("users", header + b"pat,Pat Practitioner,pat@example.org,Practitioner,north,north-a\n")
+    assert report.errors == [
+        "line 2: roles: unknown role 'Practitioner'; roles are practitioner, auditor, service_manager, "
+        "assistant_director, board_member, quality_admin separated by ';'"
+    ]
+    report = import_csv("users", header + b"pat,Pat Practitioner,pat@example.org,auditor,north,north-a\n")
+    assert (report.errors, report.updated) == ([], 1)
+    assert set(User.objects.get(username="pat").groups.values_list("name", flat=True)) == {"auditor"}
