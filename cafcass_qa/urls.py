@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "organisation.errors.bad_request"
 handler403 = "organisation.errors.permission_denied"
 handler404 = "organisation.errors.page_not_found"
 handler500 = "organisation.errors.server_error"

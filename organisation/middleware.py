@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
+from .errors import bad_request
+
 # Path prefixes anyone may open: sign-in, the health check, the public one-time
 # feedback form, static files, and the API (which answers 401/403 in JSON itself).
 PUBLIC_PREFIXES = ("/accounts/login/", "/health/", "/f/", "/static/", "/api/")
@@ -20,3 +22,30 @@ class LoginRequiredMiddleware:
         if not request.user.is_authenticated and not is_public_path(request.path_info):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in the path, the query string or a posted form is never meant: answer 400.
+
+    PostgreSQL refuses NUL in text, so without this any lookup built from such input would
+    end in a 500. One check here spares every view (and every future view) the same guard.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or _has_nul(request.GET) or _has_nul(_form_data(request)):
+            return bad_request(request)
+        return self.get_response(request)
+
+
+def _form_data(request):
+    content_type = request.content_type or ""
+    if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return request.POST
+    return {}
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "organisation.middleware.RejectNulCharactersMiddleware",
     "organisation.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -148,7 +149,32 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 60 * 60 * 6},
     },
+    # The nightly job leaves the criterion snapshots to the slice roll-ups (they read every
+    # judgement, 13 per audit); rebuild them all once a week, early on Sunday.
+    "rollup-criteria-weekly": {
+        "task": "dashboards.tasks.rollup_criteria",
+        "schedule": crontab(hour=3, minute=15, day_of_week="sun"),
+        "options": {"expires": 60 * 60 * 6},
+    },
+    # Top every practitioner up to 8 audits in a rolling 12 months (4 with collaborative
+    # feedback) early on the 1st; idempotent, so a retry or a manual run adds nothing.
+    "schedule-audits-monthly": {
+        "task": "audits.tasks.schedule_audits_task",
+        "schedule": crontab(hour=5, minute=0, day_of_month=1),
+        "options": {"expires": 60 * 60 * 12},
+    },
+    # Keep the moderation sample at AUDIT_MODERATION_SHARE of recently completed audits;
+    # early Monday, so moderators start the week with their sample.
+    "sample-moderation-weekly": {
+        "task": "audits.tasks.sample_moderation_task",
+        "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
+# Moderation: the share of completed audits drawn for a second, blind grading, from the
+# audits completed in the last AUDIT_MODERATION_WINDOW_DAYS days.
+AUDIT_MODERATION_SHARE = env.float("AUDIT_MODERATION_SHARE", default=0.05)
+AUDIT_MODERATION_WINDOW_DAYS = env.int("AUDIT_MODERATION_WINDOW_DAYS", default=91)
 
 LOGGING = {
     "version": 1,
