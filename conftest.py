@@ -1,8 +1,44 @@
 """People every test may need: one of each role in a home region, and an outsider elsewhere."""
 
+import socket
+
 import pytest
+from django.conf import settings
 
 from organisation.tests.factories import RegionFactory, TeamFactory, UserFactory
+
+HOW_TO_START = {
+    "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    "Redis": 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
+}
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    """Say plainly how to start PostgreSQL or Redis when they are not answering (`make test` does it)."""
+    wanted = []
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        wanted.append(("PostgreSQL", db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)))
+    broker = getattr(settings, "CELERY_BROKER_URL", "") or ""
+    if broker.startswith("redis://"):
+        host_port = broker.removeprefix("redis://").split("/")[0].rsplit("@", 1)[-1]
+        host, _, port = host_port.partition(":")
+        wanted.append(("Redis", host or "127.0.0.1", int(port or 6379)))
+    missing = [(name, host, port) for name, host, port in wanted if not _answers(host, port)]
+    if missing:
+        lines = [
+            f"{name} is not answering at {host}:{port}; start it with: {HOW_TO_START[name]}"
+            for name, host, port in missing
+        ]
+        pytest.exit("\n".join([*lines, "(or run `make test`, which starts both)"]), returncode=3)
 
 
 @pytest.fixture
