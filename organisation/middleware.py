@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 
 from .errors import bad_request
 
@@ -36,6 +37,10 @@ class RejectNulCharactersMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info or _has_nul(request.GET) or _has_nul(_form_data(request)):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"error": "The request contains a NUL character, which is never valid."}, status=400
+                )
             return bad_request(request)
         return self.get_response(request)
 

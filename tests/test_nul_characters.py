@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
         "/audits/new/?case=A%00B",
         "/feedback/request/%00/",
         "/dashboards/?period=2025-06%00",
+        "/dashboards/regions/%00/",
         "/f/abc%00def/",
     ],
 )
@@ -26,7 +27,9 @@ def test_a_nul_character_in_the_address_is_a_400_page(client, quality_admin, url
 
 
 def test_the_api_and_the_public_form_answer_400_too_without_sign_in(client):
-    assert client.get("/api/v1/kpis/?from=2025-01%00&to=2025-02").status_code == 400
+    api = client.get("/api/v1/kpis/?from=2025-01%00&to=2025-02")
+    assert api.status_code == 400
+    assert "NUL" in api.json()["error"]
     assert client.get("/f/x%00/").status_code == 400
 
 
