@@ -5,6 +5,7 @@ divided at the end: never an average of percentages.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Max, Sum
@@ -55,6 +56,102 @@ KPIS = {
 }
 KPI_CHOICES = [(k.key, k.label) for k in KPIS.values()]
 
+# ---- criterion KPIs: one audit criterion's % good or better --------------------------------
+# Keyed "criterion:<code>" by the criterion's stable code, so a measure follows the criterion
+# across template versions (CriterionSnapshot sums the versions, which share the code).
+
+CRITERION_PREFIX = "criterion:"
+_CODE = re.compile(r"[-a-zA-Z0-9_]+\Z")
+CRITERION_KPI_GROUP = "Audit criteria: % good or better"
+
+
+def criterion_kpi(code: str) -> str:
+    return f"{CRITERION_PREFIX}{code}"
+
+
+def is_criterion_kpi(key: str) -> bool:
+    """Whether the key has the criterion form (any slug code; whether it exists is is_known_kpi's)."""
+    return bool(key) and key.startswith(CRITERION_PREFIX) and bool(_CODE.match(key[len(CRITERION_PREFIX) :]))
+
+
+def criterion_code(key: str) -> str:
+    return key[len(CRITERION_PREFIX) :]
+
+
+def is_kpi(key: str) -> bool:
+    """A key a measure may be bound to, judged from its form alone (no query)."""
+    return key in KPIS or is_criterion_kpi(key)
+
+
+def is_known_kpi(key: str) -> bool:
+    """A registry KPI, or a criterion key whose code has been graded (has criterion snapshot rows).
+
+    Read from the snapshots, like every page: improvement plans never reach the audit tables, even
+    through this module. One query for a criterion key, none otherwise.
+    """
+    if key in KPIS:
+        return True
+    if not is_criterion_kpi(key):
+        return False
+    return CriterionSnapshot.objects.filter(criterion_code=criterion_code(key)).exists()
+
+
+def criterion_kpi_choices() -> list[tuple[str, str]]:
+    """(key, criterion text) of every criterion code the roll-ups have counted gradings of, by text.
+
+    One query. Versions of a criterion share its code and appear once, with the greatest text
+    (as the roll-up picks one per slice), so the choice does not flicker between versions.
+    """
+    rows = CriterionSnapshot.objects.values("criterion_code").annotate(text=Max("criterion_text")).order_by()
+    choices = [(criterion_kpi(r["criterion_code"]), r["text"] or r["criterion_code"]) for r in rows]
+    return sorted(choices, key=lambda c: (c[1].casefold(), c[0]))
+
+
+def kpi_unit(key: str) -> str:
+    """The unit, "%" or "days"; a criterion KPI is a percentage."""
+    return "%" if is_criterion_kpi(key) else KPIS[key].unit
+
+
+def kpi_label(key: str, text: str = "") -> str:
+    """What the figure is. For a criterion, its text where the caller has it (this reads no table)."""
+    if is_criterion_kpi(key):
+        about = f"“{text}”" if text else f"criterion {criterion_code(key)}"
+        return f"Audits graded good or better on {about}"
+    return KPIS[key].label
+
+
+@dataclass(frozen=True)
+class CriterionCounts:
+    good_or_better: int
+    graded: int
+    text: str
+
+
+def criterion_counts(
+    *, codes, start: datetime.date, end: datetime.date, region_ids=None
+) -> dict[tuple[str, int, datetime.date], CriterionCounts]:
+    """Graded judgements of criteria, and those good or better (graded - below_good), by
+    (criterion code, region id, month) over the months from start's to end's. One query.
+
+    `region_ids=None` reads every region (a national figure is the sum of them).
+    """
+    qs = CriterionSnapshot.objects.filter(
+        criterion_code__in=list(codes), month__gte=month_start(start), month__lte=month_start(end)
+    )
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=list(region_ids))
+    rows = (
+        qs.values("criterion_code", "region_id", "month")
+        .annotate(graded_sum=Sum("graded"), below_good_sum=Sum("below_good"), text=Max("criterion_text"))
+        .order_by()
+    )
+    return {
+        (r["criterion_code"], r["region_id"], r["month"]): CriterionCounts(
+            good_or_better=r["graded_sum"] - r["below_good_sum"], graded=r["graded_sum"], text=r["text"] or ""
+        )
+        for r in rows
+    }
+
 
 @dataclass(frozen=True)
 class KpiValue:
@@ -68,7 +165,7 @@ class KpiValue:
         if not self.denominator:
             return None
         ratio = self.numerator / self.denominator
-        return ratio * 100 if KPIS[self.kpi].unit == "%" else ratio
+        return ratio * 100 if kpi_unit(self.kpi) == "%" else ratio
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -83,8 +180,21 @@ def snapshots(*, start: datetime.date, end: datetime.date, region_code: str | No
     return qs
 
 
+def _criterion_snapshots(kpi: str, *, start: datetime.date, end: datetime.date, region_code: str | None):
+    qs = CriterionSnapshot.objects.filter(
+        criterion_code=criterion_code(kpi), month__gte=month_start(start), month__lte=month_start(end)
+    )
+    return qs.filter(region__code=region_code) if region_code else qs
+
+
 def kpi_value(kpi: str, *, start: datetime.date, end: datetime.date, region_code: str | None = None) -> KpiValue:
-    """One KPI summed over a window and scope (None = national). One query."""
+    """One KPI (or a criterion KPI) summed over a window and scope (None = national). One query."""
+    if is_criterion_kpi(kpi):
+        totals = _criterion_snapshots(kpi, start=start, end=end, region_code=region_code).aggregate(
+            graded=Sum("graded"), below_good=Sum("below_good")
+        )
+        graded = totals["graded"] or 0
+        return KpiValue(kpi=kpi, numerator=graded - (totals["below_good"] or 0), denominator=graded)
     spec = KPIS[kpi]
     fields = set(spec.numerator) | {spec.denominator}
     totals = snapshots(start=start, end=end, region_code=region_code).aggregate(**{f: Sum(f) for f in fields})
@@ -95,7 +205,21 @@ def kpi_value(kpi: str, *, start: datetime.date, end: datetime.date, region_code
 def kpi_monthly(
     kpi: str, *, start: datetime.date, end: datetime.date, region_code: str | None = None
 ) -> list[tuple[datetime.date, KpiValue]]:
-    """One KPI month by month over a window (months with no rows are left out). One query."""
+    """One KPI (or criterion KPI) month by month over a window (months with no rows are left out). One query."""
+    if is_criterion_kpi(kpi):
+        rows = (
+            _criterion_snapshots(kpi, start=start, end=end, region_code=region_code)
+            .values("month")
+            .annotate(graded_sum=Sum("graded"), below_good_sum=Sum("below_good"))
+            .order_by("month")
+        )
+        return [
+            (
+                r["month"],
+                KpiValue(kpi=kpi, numerator=r["graded_sum"] - r["below_good_sum"], denominator=r["graded_sum"]),
+            )
+            for r in rows
+        ]
     spec = KPIS[kpi]
     fields = set(spec.numerator) | {spec.denominator}
     rows = (

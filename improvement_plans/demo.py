@@ -8,13 +8,15 @@ where there are any, so the live values have something real to be compared with.
 
 import datetime
 
-from dashboards.selectors import kpi_value
+from dashboards.selectors import criterion_kpi, kpi_value
 from organisation.models import Region, User
 
 from .models import Action, Objective, Plan, ProgressUpdate, SuccessMeasure
 
 DA_TITLE = "Domestic abuse learning and improvement plan"
 NATIONAL_TITLE = "National practice improvement plan"
+# The standard template's criterion on the impact of domestic abuse on the child (audits/template_data.py).
+DA_IMPACT_KPI = criterion_kpi("domestic-abuse-impact")
 
 # (ref, what, where the learning came from, [(ref, how, owner usernames, role phrase, due offset days or None,
 #   phrase, review offset, status)])
@@ -283,6 +285,7 @@ FALLBACK_BASELINE = {
     "care_allocated_pct": 90,
     "s7_on_time_pct": 75,
     "outstanding_pct": 10,
+    DA_IMPACT_KPI: 55,
 }
 
 
@@ -395,6 +398,17 @@ def _seed_da(today, people):
             scope="region",
             region=north_east,
             offset=8,
+            today=today,
+        )
+        _measure(
+            plan,
+            description="More North East audits find the impact of domestic abuse on the child assessed good or better",
+            objective=plan.objectives.get(ref="2"),
+            order=5,
+            kpi=DA_IMPACT_KPI,
+            scope="region",
+            region=north_east,
+            offset=10,
             today=today,
         )
     _measure(

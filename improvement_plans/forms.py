@@ -8,8 +8,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from dashboards.selectors import KPI_CHOICES
+from dashboards import selectors as kpis
 from organisation import visibility
 from organisation.models import Region
 
@@ -136,6 +137,24 @@ class ActionForm(GovukForm):
         return data
 
 
+class KpiChoiceField(forms.ChoiceField):
+    """The KPI select. A criterion key that is not offered (a typing slip in a scripted POST) is
+    passed on to SuccessMeasure.clean, which says plainly that no such criterion has been graded."""
+
+    def valid_value(self, value):
+        return kpis.is_criterion_kpi(value) or super().valid_value(value)
+
+
+def kpi_choices(current: str = "") -> list:
+    """The registry KPIs, then every graded criterion's % good or better (one query), in optgroups."""
+    criteria = [(key, Truncator(text).chars(110)) for key, text in kpis.criterion_kpi_choices()]
+    if kpis.is_criterion_kpi(current) and current not in dict(criteria):
+        # Bound before its criterion had figures (such as a demo plan): keep it rather than lose it on save.
+        criteria.append((current, kpis.kpi_label(current)))
+    choices = [("", "Not bound to a KPI"), ("Audit and case KPIs", kpis.KPI_CHOICES)]
+    return [*choices, (kpis.CRITERION_KPI_GROUP, criteria)] if criteria else choices
+
+
 class MeasureForm(GovukForm):
     class Meta:
         model = SuccessMeasure
@@ -162,8 +181,11 @@ class MeasureForm(GovukForm):
         self.fields["objective"].queryset = Objective.objects.filter(plan=plan)
         self.fields["objective"].empty_label = "The whole plan"
         self.fields["region"].queryset = Region.objects.all()
-        self.fields["kpi"] = forms.ChoiceField(
-            label="KPI", required=False, choices=[("", "Not bound to a KPI"), *KPI_CHOICES]
+        self.fields["kpi"] = KpiChoiceField(
+            label="KPI",
+            required=False,
+            choices=kpi_choices(self.instance.kpi),
+            help_text="A criterion's figure is the share of its gradings that were Good or Outstanding",
         )
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from dashboards.selectors import KPIS
+from dashboards import selectors as kpis
 from organisation.models import Region
 
 
@@ -206,7 +206,13 @@ class SuccessMeasure(models.Model):
     order = models.PositiveIntegerField(default=0)
     description = models.TextField("How we will know")
     # No model choices: the KPI registry lives in dashboards and grows without a migration here.
-    kpi = models.CharField("KPI", max_length=40, blank=True, help_text="A key of dashboards.selectors.KPIS")
+    # 80 characters: "criterion:" and a criterion code (a slug of up to 60).
+    kpi = models.CharField(
+        "KPI",
+        max_length=80,
+        blank=True,
+        help_text="A key of dashboards.selectors.KPIS, or 'criterion:<code>' for a criterion's % good or better",
+    )
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PLAN)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     baseline = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
@@ -264,7 +270,14 @@ class SuccessMeasure(models.Model):
     def clean(self):
         super().clean()
         errors = {}
-        if self.kpi and self.kpi not in KPIS:
+        # A criterion must have been graded to be chosen; one already bound (before its first
+        # roll-up, say) stays valid, so editing the rest of the measure is never blocked by it.
+        if kpis.is_criterion_kpi(self.kpi) and not kpis.is_known_kpi(self.kpi) and not self._kpi_is_saved():
+            errors["kpi"] = (
+                f"No audit criterion with the code '{kpis.criterion_code(self.kpi)}' has been graded: "
+                "choose a criterion from the list"
+            )
+        elif self.kpi and not kpis.is_kpi(self.kpi):
             errors["kpi"] = "Choose a KPI from the list"
         if self.kpi:
             if self.baseline is None:
@@ -294,7 +307,7 @@ class SuccessMeasure(models.Model):
         if self.current_months is not None and not 1 <= self.current_months <= 12:
             errors["current_months"] = "Enter a number of months from 1 to 12"
         # A baseline or target the KPI can never take would make every rating meaningless.
-        unit = KPIS[self.kpi].unit if self.kpi in KPIS else None
+        unit = kpis.kpi_unit(self.kpi) if self.kpi and "kpi" not in errors else None
         for name in ("baseline", "target"):
             value = getattr(self, name)
             if value is None or name in errors:
@@ -306,17 +319,26 @@ class SuccessMeasure(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def _kpi_is_saved(self) -> bool:
+        return self.pk is not None and SuccessMeasure.objects.filter(pk=self.pk, kpi=self.kpi).exists()
+
     @property
     def is_bound(self) -> bool:
-        return bool(self.kpi) and self.kpi in KPIS
+        """Bound to a registry KPI or a criterion (judged from the key alone: no query)."""
+        return bool(self.kpi) and kpis.is_kpi(self.kpi)
+
+    @property
+    def is_criterion(self) -> bool:
+        return kpis.is_criterion_kpi(self.kpi)
 
     @property
     def kpi_unit(self) -> str:
-        return KPIS[self.kpi].unit if self.is_bound else ""
+        return kpis.kpi_unit(self.kpi) if self.is_bound else ""
 
     @property
     def kpi_label(self) -> str:
-        return KPIS[self.kpi].label if self.is_bound else ""
+        """The KPI's name; a criterion's text is not read here (the plan page takes it from the snapshots)."""
+        return kpis.kpi_label(self.kpi) if self.is_bound else ""
 
     def region_for(self, plan) -> Region | None:
         """The region whose figures the measure reads; None means national."""

@@ -1,8 +1,9 @@
 """Reads the plan pages share: which plans a person may see, and a plan as the board reads it.
 
 Live figures of success measures come from the KPI snapshots through dashboards.selectors,
-in ONE aggregate query for all bound measures of a page (grouped by region and month over
-the trend window), summed in Python: never a query per measure.
+in ONE aggregate query for all measures of a page bound to registry KPIs and ONE more for all
+those bound to a criterion's % good or better (each grouped by region and month over the trend
+window), summed in Python: never a query per measure.
 """
 
 import datetime
@@ -69,6 +70,7 @@ def trend_months(today: datetime.date) -> list[datetime.date]:
 class MeasureFigures:
     region_code: str | None
     scope_label: str
+    label: str = ""  # what the figure is (a criterion's text comes from its snapshot rows)
     current: "kpis.KpiValue | None" = None
     period: tuple[datetime.date, datetime.date] | None = None
     trend: list[tuple[datetime.date, "kpis.KpiValue"]] = field(default_factory=list)
@@ -83,46 +85,33 @@ class MeasureFigures:
 
 
 def measure_figures(measures, plan, *, today: datetime.date) -> dict[int, MeasureFigures]:
-    """Current value, trend and RAG of every bound measure, from one snapshot query."""
+    """Current value, trend and RAG of every bound measure: one snapshot query for the registry
+    KPIs and one criterion snapshot query for the criterion KPIs (each only when needed)."""
     bound = [m for m in measures if m.is_bound]
     if not bound:
         return {}
     months = trend_months(today)
-    needed = set()
-    for m in bound:
-        needed |= set(_kpi_fields(m.kpi))
     regions = {m.pk: m.region_for(plan) for m in bound}
-    qs = kpis.snapshots(start=months[0], end=months[-1])
-    region_ids = {r.pk for r in regions.values() if r is not None}
-    if all(r is not None for r in regions.values()):
-        qs = qs.filter(region_id__in=region_ids)
-    rows = qs.values("region_id", "month").annotate(**{f"sum_{f}": Sum(f) for f in sorted(needed)}).order_by()
-    # totals[(region_id or None, month)][field]; None is the national sum of all regions.
-    totals: dict = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        for f in needed:
-            n = row[f"sum_{f}"] or 0
-            totals[(row["region_id"], row["month"])][f] += n
-            totals[(None, row["month"])][f] += n
+    by_month = _registry_counts([m for m in bound if not m.is_criterion], regions, months)
+    by_month |= _criterion_counts([m for m in bound if m.is_criterion], regions, months)
 
     result = {}
     for m in bound:
         region = regions[m.pk]
-        key = region.pk if region else None
-        spec = kpis.KPIS[m.kpi]
+        counts, text = by_month[m.pk]
 
-        def value_of(month_list, spec=spec, key=key, kpi=m.kpi):
-            num = sum(totals[(key, mo)][f] for mo in month_list for f in spec.numerator if (key, mo) in totals)
-            den = sum(totals[(key, mo)][spec.denominator] for mo in month_list if (key, mo) in totals)
-            return kpis.KpiValue(kpi=kpi, numerator=num, denominator=den)
+        def value_of(month_list, counts=counts, kpi=m.kpi):
+            present = [counts[mo] for mo in month_list if mo in counts]
+            return kpis.KpiValue(kpi=kpi, numerator=sum(n for n, _ in present), denominator=sum(d for _, d in present))
 
         current_months = months[-m.current_months :]
         figures = MeasureFigures(
             region_code=region.code if region else None,
             scope_label=region.name if region else "National",
+            label=kpis.kpi_label(m.kpi, text),
             current=value_of(current_months),
             period=(current_months[0], current_months[-1]),
-            trend=[(mo, value_of([mo])) for mo in months if (key, mo) in totals],
+            trend=[(mo, value_of([mo])) for mo in months if mo in counts],
         )
         figures.rag = rag.measure_rag(
             current=figures.value,
@@ -135,6 +124,85 @@ def measure_figures(measures, plan, *, today: datetime.date) -> dict[int, Measur
         )
         result[m.pk] = figures
     return result
+
+
+# {measure pk: ({month: (numerator, denominator)} for the months with rows in its scope, criterion text)}
+MonthCounts = dict[int, tuple[dict[datetime.date, tuple[int, int]], str]]
+
+
+def _region_filter(measures, regions) -> set[int] | None:
+    """The region ids to read, or None (every region) when any measure is national."""
+    chosen = [regions[m.pk] for m in measures]
+    if any(r is None for r in chosen):
+        return None
+    return {r.pk for r in chosen}
+
+
+def _registry_counts(measures, regions, months) -> MonthCounts:
+    """Measures bound to KPIS: ONE query over the KPI snapshots (none without such measures)."""
+    if not measures:
+        return {}
+    needed = set()
+    for m in measures:
+        needed |= set(_kpi_fields(m.kpi))
+    qs = kpis.snapshots(start=months[0], end=months[-1])
+    region_ids = _region_filter(measures, regions)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=region_ids)
+    rows = qs.values("region_id", "month").annotate(**{f"sum_{f}": Sum(f) for f in sorted(needed)}).order_by()
+    # totals[(region_id or None, month)][field]; None is the national sum of all regions.
+    totals: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for f in needed:
+            n = row[f"sum_{f}"] or 0
+            totals[(row["region_id"], row["month"])][f] += n
+            totals[(None, row["month"])][f] += n
+    out = {}
+    for m in measures:
+        region = regions[m.pk]
+        key = region.pk if region else None
+        spec = kpis.KPIS[m.kpi]
+        out[m.pk] = (
+            {
+                mo: (sum(totals[(key, mo)][f] for f in spec.numerator), totals[(key, mo)][spec.denominator])
+                for mo in months
+                if (key, mo) in totals
+            },
+            "",
+        )
+    return out
+
+
+def _criterion_counts(measures, regions, months) -> MonthCounts:
+    """Measures bound to a criterion: ONE query over the criterion snapshots (none without such measures).
+
+    Good or better over graded judgements of the criterion's code (its versions summed), by month.
+    """
+    if not measures:
+        return {}
+    codes = {kpis.criterion_code(m.kpi) for m in measures}
+    rows = kpis.criterion_counts(
+        codes=codes, start=months[0], end=months[-1], region_ids=_region_filter(measures, regions)
+    )
+    # totals[(code, region_id or None, month)] = [good or better, graded]; None is national.
+    totals: dict = defaultdict(lambda: [0, 0])
+    texts: dict[str, str] = {}
+    for (code, region_id, month), c in rows.items():
+        for key in ((code, region_id, month), (code, None, month)):
+            totals[key][0] += c.good_or_better
+            totals[key][1] += c.graded
+        # The greatest text, as the roll-up picks one per slice, so the label does not flicker.
+        texts[code] = max(texts.get(code, ""), c.text)
+    out = {}
+    for m in measures:
+        code = kpis.criterion_code(m.kpi)
+        region = regions[m.pk]
+        key = region.pk if region else None
+        out[m.pk] = (
+            {mo: tuple(totals[(code, key, mo)]) for mo in months if (code, key, mo) in totals},
+            texts.get(code, ""),
+        )
+    return out
 
 
 def _kpi_fields(kpi: str) -> tuple[str, ...]:
@@ -176,7 +244,9 @@ def plan_for_page(plan: Plan, *, today: datetime.date, user=None) -> dict:
     for m in measures:
         region = m.region_for(plan)
         if m.pk in figures and user is not None and region is not None and not visibility.can_see_region(user, region):
-            figures[m.pk] = MeasureFigures(region_code=region.code, scope_label=region.name, hidden=True)
+            figures[m.pk] = MeasureFigures(
+                region_code=region.code, scope_label=region.name, label=m.kpi_label, hidden=True
+            )
     by_objective = defaultdict(list)
     plan_measures = []
     for m in measures:

@@ -45,8 +45,8 @@ def plan_detail(request, pk):
     charts = [
         {
             "id": f"measure-chart-{m.pk}",
-            "label": KPIS[m.kpi].label,
-            "unit": KPIS[m.kpi].unit,
+            "label": m.figures.label,
+            "unit": m.kpi_unit,
             "months": [mo.strftime("%b %Y") for mo, _ in m.figures.trend],
             "values": [None if v.value is None else round(v.value, 1) for _, v in m.figures.trend],
             "target": float(m.target),

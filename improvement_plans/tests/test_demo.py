@@ -34,6 +34,8 @@ def test_seed_twice_gives_the_same_rows_and_a_mix_of_ratings():
     assert ratings == {"red", "amber", "green"}
     assert any(a.status == "complete" for a in actions)
     assert SuccessMeasure.objects.filter(plan=da, kpi="good_or_better_pct", scope="region").exists()
+    # One measure follows a criterion of the standard template: the impact of domestic abuse on the child.
+    assert SuccessMeasure.objects.get(plan=da, kpi="criterion:domestic-abuse-impact").region.code == "north-east"
     national = Plan.objects.get(title=demo.NATIONAL_TITLE)
     assert national.objectives.count() == 12
     assert SuccessMeasure.objects.filter(plan=national).count() == 12

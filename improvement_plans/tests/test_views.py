@@ -12,7 +12,7 @@ from django.urls import reverse
 from improvement_plans.models import Action, Objective, Plan, ProgressUpdate, SuccessMeasure
 
 from .factories import ActionFactory, BoundMeasureFactory, ObjectiveFactory, PlanFactory, ProgressUpdateFactory
-from .snapshots import graded
+from .snapshots import criterion, graded
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -317,13 +317,13 @@ def build(plan_region, *, actions: int, measures: int, team):
         a = ActionFactory(objective=objectives[i % 3], ref=f"{i % 3}.{i}", due_on=D(2026, 1, 1) + datetime.timedelta(i))
         ProgressUpdateFactory(action=a, rag="amber" if i % 2 else "", rag_reason="Reason" if i % 2 else "")
         ProgressUpdateFactory(action=a, on=D(2026, 2, 1))
-    kpis = ["good_or_better_pct", "family_feedback_pct", "outstanding_pct"]
+    kpis = ["good_or_better_pct", "criterion:domestic-abuse-impact", "family_feedback_pct", "outstanding_pct"]
     for i in range(measures):
         m = BoundMeasureFactory(
             plan=plan,
             objective=objectives[i % 3] if i % 2 else None,
-            kpi=kpis[i % 3],
-            scope="national" if i % 2 else "plan",
+            kpi=kpis[i % len(kpis)],
+            scope="national" if i % 3 == 1 else "plan",
         )
         ProgressUpdateFactory(measure=m)
     return plan
@@ -340,18 +340,22 @@ def test_plan_page_query_count_does_not_grow_with_actions_or_measures(
     client, board_member, region, team, django_assert_max_num_queries
 ):
     graded(team, D(2026, 2, 1), good=3, meets=2, family_feedback=1)
-    small = build(region, actions=3, measures=1, team=team)
-    large = build(region, actions=30, measures=6, team=team)
+    criterion(team, D(2026, 2, 1), "domestic-abuse-impact", good_or_better=2, below_good=1)
+    # Each plan has measures bound to registry KPIs and to a criterion, so both snapshot reads run.
+    small = build(region, actions=3, measures=2, team=team)
+    large = build(region, actions=30, measures=9, team=team)
     client.force_login(board_member)
     client.get(detail(small))  # warm the session
     small_count = count_queries(client, small)
     # session, user, roles; plan; objectives, actions, owners, action updates;
-    # measures, measure updates; one snapshot aggregate; computed_at.
+    # measures, measure updates; one snapshot aggregate, one criterion snapshot aggregate; computed_at.
     with django_assert_max_num_queries(small_count):
         response = client.get(detail(large))
     assert response.status_code == 200
-    assert response.content.decode().count('class="govuk-table__row" id="action-') == 30
-    assert small_count <= 14
+    html = response.content.decode()
+    assert html.count('class="govuk-table__row" id="action-') == 30
+    assert html.count("66.7% (2 of 3)") == 2  # both criterion measures (one national, one North East)
+    assert small_count <= 15
 
 
 def test_plan_list_query_count_does_not_grow_with_plans(client, board_member, region, team, django_assert_num_queries):
