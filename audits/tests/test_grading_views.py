@@ -471,12 +471,13 @@ def test_create_with_bad_input_shows_errors(client, practitioner, auditor, servi
     assert not Audit.objects.exists()
 
 
-def test_a_case_reference_with_a_nul_byte_is_not_found_rather_than_a_500(client, practitioner, service_manager):
+def test_a_case_reference_with_a_nul_byte_is_a_clear_400_rather_than_a_500(client, practitioner, service_manager):
     case = private_case(practitioner)
     client.force_login(service_manager)
     response = client.get(reverse("audits:new") + f"?case={case.reference[:2]}%00")
-    assert response.status_code == 404
-    assert "that you can create an audit for" in response.content.decode()
+    assert response.status_code == 400  # the NUL middleware answers before any lookup
+    assert "could not be read" in response.content.decode()
+    assert not Audit.objects.exists()
 
 
 # ---- the one loader ---------------------------------------------------------------------------

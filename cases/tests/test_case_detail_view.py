@@ -83,7 +83,8 @@ def test_detail_costs_a_fixed_number_of_queries(client, service_manager, case, d
         client.get(url(case))
 
 
-@pytest.mark.parametrize("reference", ["DET-1%00", "%00", "det-1", "DET-1%20", "x" * 300, "' OR 1=1 --"])
+# (A NUL character is answered 400 before any lookup: tests/test_nul_characters.py.)
+@pytest.mark.parametrize("reference", ["det-1", "DET-1%20", "x" * 300, "' OR 1=1 --"])
 def test_odd_references_are_404_never_500(client, service_manager, case, reference):
     client.force_login(service_manager)
     assert client.get(f"/cases/{reference}/").status_code == 404
