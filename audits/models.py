@@ -175,7 +175,8 @@ class Audit(models.Model):
 
 
 class Judgement(models.Model):
-    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="judgements")
+    # No index of its own: the unique (audit, criterion) constraint and the covering index lead with it.
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="judgements", db_index=False)
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="judgements")
     grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
     answer = models.BooleanField(null=True, blank=True, help_text="For yes/no criteria")
@@ -187,6 +188,11 @@ class Judgement(models.Model):
         ordering = ["criterion__order"]
         constraints = [
             models.UniqueConstraint(fields=["audit", "criterion"], name="judgement_unique_per_criterion"),
+        ]
+        indexes = [
+            # The roll-up of criteria reads (criterion, grade) of an audit's judgements from the
+            # index alone on PostgreSQL (SQLite ignores `include`: a plain index on audit there).
+            models.Index(fields=["audit"], include=["criterion", "grade"], name="judgement_audit_cover_idx"),
         ]
 
     def __str__(self):

@@ -43,8 +43,14 @@ def table(result: dict) -> str:
     b = result.get("bars", {})
     lines = ["| figure | value | bar | |", "|---|---|---|---|"]
     full, raw = result.get("rollup_full_s"), result.get("raw_groupby_s")
-    lines.append(f"| rollup_full_s | {_fig(full, 's')} | | |")
+    lines.append(f"| rollup_full_s (nightly: KPI and moderation snapshots) | {_fig(full, 's')} | | |")
     lines.append(f"| raw_groupby_s | {_fig(raw, 's')} | | |")
+    criteria = result.get("rollup_criteria_s")
+    if criteria:
+        lines.append(
+            f"| rollup_criteria_s (weekly: every criterion snapshot, 13 judgements per audit; no bar) "
+            f"| {_fig(criteria, 's')} | | |"
+        )
     sources = result.get("raw_all_sources_s")
     if sources:
         lines.append(

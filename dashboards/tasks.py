@@ -38,5 +38,21 @@ def rollup_slice_task(region_id: int, month_iso: str) -> int:
     acks_late=True,
 )
 def rollup_all() -> int:
-    """The nightly rebuild (CELERY_BEAT_SCHEDULE names this task)."""
-    return rollup.rollup_all()
+    """The nightly rebuild of the KPI and moderation snapshots (CELERY_BEAT_SCHEDULE names this task).
+
+    Criterion snapshots are kept current by the slice roll-ups; this rebuild recomputes them
+    only for the region-months whose audit counts it changed, and `rollup_criteria` weekly.
+    """
+    return rollup.rollup_all(criteria=False)
+
+
+@shared_task(
+    name="dashboards.tasks.rollup_criteria",
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 3},
+    acks_late=True,
+)
+def rollup_criteria() -> int:
+    """The weekly rebuild of every criterion snapshot (it reads every judgement)."""
+    return rollup.rollup_criteria()

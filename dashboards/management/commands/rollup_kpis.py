@@ -4,6 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboards.models import CriterionSnapshot
 from dashboards.rollup import rollup_all, rollup_slice
 from organisation.models import Region
 
@@ -11,18 +12,27 @@ from organisation.models import Region
 class Command(BaseCommand):
     help = (
         "Recompute the KPI snapshot tables from the audit and case tables (idempotent). "
-        "With no options, or --full, rebuilds everything (as the nightly job does); "
-        "with --region CODE --month YYYY-MM, recomputes that one slice."
+        "With no options, or --full, rebuilds the KPI and moderation snapshots (as the nightly job does: "
+        "criterion snapshots only for the months whose audits changed); --full --criteria also rebuilds "
+        "every criterion snapshot (as the weekly job does; it reads every judgement); "
+        "with --region CODE --month YYYY-MM, recomputes that one slice, criteria included."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--full", action="store_true", help="Rebuild every snapshot (the default)")
+        parser.add_argument(
+            "--full", action="store_true", help="Rebuild every KPI and moderation snapshot (the default)"
+        )
         parser.add_argument("--region", metavar="CODE", help="Region code of the slice to recompute")
         parser.add_argument("--month", metavar="YYYY-MM", help="Month of the slice to recompute")
+        parser.add_argument(
+            "--criteria", action="store_true", help="With --full: rebuild every criterion snapshot too (slow at scale)"
+        )
 
-    def handle(self, *args, full, region, month, **options):
+    def handle(self, *args, full, region, month, criteria, **options):
         if full and (region or month):
             raise CommandError("Use either --full or --region with --month, not both.")
+        if criteria and (region or month):
+            raise CommandError("--criteria goes with --full: one slice always recomputes its criteria.")
         if bool(region) != bool(month):
             raise CommandError("--region and --month go together: give both to recompute one slice.")
         if region:
@@ -36,5 +46,7 @@ class Command(BaseCommand):
             rows = rollup_slice(region_id=found.pk, month=day)
             self.stdout.write(f"Recomputed {found.name}, {day:%B %Y}: {rows} team rows.")
             return
-        rows = rollup_all()
+        rows = rollup_all(criteria=criteria)
         self.stdout.write(f"Rebuilt every KPI snapshot: {rows} (region, team, month) rows.")
+        if criteria:
+            self.stdout.write(f"Rebuilt every criterion snapshot: {CriterionSnapshot.objects.count()} rows.")
