@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from .models import ApiToken, KpiSnapshot
+from .models import ApiToken, KpiSnapshot, RollupRun
 
 
 @admin.register(KpiSnapshot)
@@ -38,3 +38,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
             )
             return
         super().save_model(request, obj, form, change)
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(admin.ModelAdmin):
+    """When the roll-ups ran (read-only): a missing night shows here first."""
+
+    list_display = ["finished_at", "kind", "region", "month", "kpi_rows"]
+    list_filter = ["kind", "region"]
+    date_hierarchy = "finished_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

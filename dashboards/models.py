@@ -115,6 +115,31 @@ class ModerationSnapshot(models.Model):
         return f"{self.team} / {self.month:%Y-%m}: {self.auditor_grade}→{self.moderator_grade}"
 
 
+class RollupRun(models.Model):
+    """One finished roll-up. "Figures as of" is the newest of these: a run that finds every row
+    unchanged leaves the rows' own `computed_at` alone (nothing is rewritten) but still vouches
+    that the figures were checked against the source rows at that time."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full rebuild"
+        SLICE = "slice", "One region and month"
+        CRITERIA = "criteria", "Criteria rebuild"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(null=True, blank=True)
+    kpi_rows = models.PositiveIntegerField(default=0, help_text="KPI rows in the run's scope")
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-finished_at"]
+        indexes = [models.Index(fields=["finished_at"], name="rollup_run_finished_idx")]
+
+    def __str__(self):
+        scope = f" {self.region} {self.month:%Y-%m}" if self.region_id and self.month else ""
+        return f"{self.get_kind_display()}{scope} at {self.finished_at:%Y-%m-%d %H:%M}"
+
+
 class ApiToken(models.Model):
     """A key for scripts calling the JSON API as a person; only its SHA-256 is stored.
 

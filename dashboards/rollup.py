@@ -8,7 +8,8 @@ that lost its last audit). Criterion snapshots are upserted by one INSERT … SE
 of it in one transaction, so running twice, or again after a crash halfway, gives the same
 rows. Only rows whose figures changed are written (with the run's `computed_at`); a row the
 run finds unchanged keeps its `computed_at`, the time its figures were last computed as they
-are, so "figures as of" (the latest `computed_at`) is the time of the latest change.
+are; every run also records itself in `RollupRun`, and "figures as of" is the newest run (or
+row), so a night that changed nothing still shows that the figures were checked then.
 
 - `rollup_slice(region_id=, month=)`: one region and month (what a completed audit touches),
   criterion snapshots included.
@@ -45,7 +46,9 @@ from cases.kpis import is_working_day, working_days_between  # the working-day r
 from cases.models import ApplicationType, Case, LawType
 from feedback.models import Feedback
 
-from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot
+from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun
+
+RUNS_KEPT_DAYS = 35
 
 FEEDBACK_FIELDS = [
     "feedback_count",
@@ -541,7 +544,20 @@ def _run(scope: _Scope, *, criteria: bool = True) -> int:
             catch_up = [_Scope(r, m) for r, m in changed] if len(changed) <= CATCH_UP_SLICES else [_Scope()]
             for each in catch_up:
                 _rebuild_criteria(each, now)
+        _record_run(scope, written)
         return written
+
+
+def _record_run(scope: _Scope, kpi_rows: int, kind: str | None = None) -> None:
+    """Note the run ("figures as of"); a full rebuild also forgets runs older than RUNS_KEPT_DAYS."""
+    finished = timezone.now()
+    if kind is None:
+        kind = RollupRun.Kind.FULL if scope.region_id is None else RollupRun.Kind.SLICE
+    RollupRun.objects.create(
+        kind=kind, region_id=scope.region_id, month=scope.month, kpi_rows=kpi_rows, finished_at=finished
+    )
+    if kind == RollupRun.Kind.FULL:
+        RollupRun.objects.filter(finished_at__lt=finished - datetime.timedelta(days=RUNS_KEPT_DAYS)).delete()
 
 
 def rollup_slice(*, region_id: int, month: datetime.date) -> int:
@@ -568,4 +584,6 @@ def rollup_criteria() -> int:
         now = timezone.now()
         _tune(_Scope())
         _rebuild_criteria(_Scope(), now)
-        return CriterionSnapshot.objects.count()
+        rows = CriterionSnapshot.objects.count()
+        _record_run(_Scope(), rows, kind=RollupRun.Kind.CRITERIA)
+        return rows

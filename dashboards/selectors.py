@@ -8,10 +8,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Max, Sum
+from django.db.models import DateTimeField, Max, Subquery, Sum
 
 from . import stats
-from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot
+from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun
 
 # The count columns of a snapshot row (forward fields only: this module is imported while
 # models load, when the reverse-relation tree is not ready).
@@ -239,9 +239,21 @@ def kpi_monthly(
     ]
 
 
+def _last_run():
+    newest = RollupRun.objects.order_by("-finished_at").values("finished_at")[:1]
+    return Max(Subquery(newest, output_field=DateTimeField()))
+
+
+def _newest(*moments):
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
+
+
 def computed_at():
-    """When the newest snapshot row was computed ("figures as of …"); None before any roll-up."""
-    return KpiSnapshot.objects.aggregate(at=Max("computed_at"))["at"]
+    """When the figures were last computed or checked ("figures as of …"): the newest roll-up run
+    or snapshot row; None before any roll-up. One query."""
+    row = KpiSnapshot.objects.aggregate(at=Max("computed_at"), run=_last_run())
+    return _newest(row["at"], row["run"])
 
 
 # ---- figures for the pages and the API ---------------------------------------------------
@@ -332,8 +344,9 @@ def moderation_table(
 
 
 def snapshot_status() -> dict:
-    """When the figures were computed and the newest month that has any; one query."""
-    return KpiSnapshot.objects.aggregate(computed_at=Max("computed_at"), latest_month=Max("month"))
+    """When the figures were computed (see computed_at) and the newest month that has any; one query."""
+    row = KpiSnapshot.objects.aggregate(computed_at=Max("computed_at"), latest_month=Max("month"), run=_last_run())
+    return {"computed_at": _newest(row["computed_at"], row.pop("run")), "latest_month": row["latest_month"]}
 
 
 def figures(counts: dict, places: int | None = 1) -> dict:
