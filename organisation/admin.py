@@ -1,5 +1,6 @@
 """Quality admins maintain regions, teams and people here, and import them from CSV with a preview."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export.admin import ImportExportModelAdmin
@@ -28,8 +29,26 @@ class RegionAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
     search_fields = ["code", "name"]
 
 
+class TeamAdminForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["code", "name", "region"]
+
+    def clean_region(self):
+        # The same rule as the teams import: a team with cases or people stays in its region,
+        # or they would sit in a team outside their own region.
+        region = self.cleaned_data["region"]
+        team = self.instance
+        if team.pk and "region" in self.changed_data and (team.cases.exists() or team.people.exists()):
+            raise forms.ValidationError(
+                "This team has cases or people: move them to another team before moving the team to another region."
+            )
+        return region
+
+
 @admin.register(Team)
 class TeamAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
+    form = TeamAdminForm
     import_kind = "teams"
     list_display = ["code", "name", "region"]
     list_filter = ["region"]

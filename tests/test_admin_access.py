@@ -4,7 +4,7 @@ cases through the visibility module like every other page."""
 import pytest
 
 from cases.tests.factories import CaseFactory, ChildFactory
-from organisation.tests.factories import UserFactory
+from organisation.tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +42,20 @@ def test_the_case_admin_lists_what_visibility_allows(client, quality_admin, team
 def test_a_superuser_still_opens_the_admin(client):
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True, team=None, region=None))
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_team_with_cases_cannot_be_moved_to_another_region_in_the_admin(client, quality_admin, team, other_region):
+    CaseFactory(team=team)
+    empty = TeamFactory(code="ne-empty", name="Empty", region=team.region)
+    client.force_login(quality_admin)
+    for moved, allowed in [(team, False), (empty, True)]:
+        response = client.post(
+            f"/admin/organisation/team/{moved.pk}/change/",
+            {"code": moved.code, "name": moved.name, "region": other_region.pk},
+        )
+        moved.refresh_from_db()
+        if allowed:
+            assert response.status_code == 302 and moved.region_id == other_region.pk
+        else:
+            assert response.status_code == 200 and moved.region_id != other_region.pk
+            assert "move them to another team before moving the team" in response.content.decode()
