@@ -36,8 +36,10 @@ from .models import (
     Judgement,
     LearningAction,
     LearningActionStatus,
+    Moderation,
 )
 from .services.grading import applicable_criteria, suggested_grade
+from .services.moderation import moderation_draw, moderation_record
 
 DEMO_AUDITOR = "auditor"  # made by organisation.demo, with a password
 AUDITORS_PER_REGION = 2
@@ -339,12 +341,30 @@ def seed(*, stdout, rng) -> dict:
     Case.objects.bulk_update(touched, ["last_audit_grade", "last_audited_on"], batch_size=BATCH)
 
     open_audits = _open_audits(rng, today, template, cases, auditors)
+    moderated, awaiting = _moderations(rng)
     gob = sum(1 for a in audits if a.final_grade >= Grade.GOOD)
     stdout.write(
         f"  audits: {len(audits)} completed ({round(100 * gob / max(len(audits), 1))}% good or better), "
-        f"{len(judgements)} judgements, {len(actions)} learning actions, {open_audits} open"
+        f"{len(judgements)} judgements, {len(actions)} learning actions, {open_audits} open, "
+        f"{moderated} moderated and {awaiting} awaiting moderation"
     )
     return {}
+
+
+MODERATION_SHARE = 0.06
+MODERATION_AGREES = 0.85  # about the agreement the service reports between auditors and moderators
+
+
+def _moderations(rng) -> tuple[int, int]:
+    """Draw a sample for moderation as the weekly job does; most are graded, a few wait."""
+    draw = moderation_draw(share=MODERATION_SHARE, rng=rng)
+    done = draw.created[: round(len(draw.created) * 0.8)]
+    for moderation in Moderation.objects.filter(pk__in=[m.pk for m in done]).select_related("audit__case", "moderator"):
+        grade = moderation.audit.overall_grade
+        if rng.random() >= MODERATION_AGREES:
+            grade = min(Grade.OUTSTANDING, max(Grade.REQUIRES_IMPROVEMENT, grade + rng.choice((-1, 1))))
+        moderation_record(moderation=moderation, by=moderation.moderator, grade=grade)
+    return len(done), len(draw.created) - len(done)
 
 
 def _open_audits(rng, today, template, cases, auditors) -> int:

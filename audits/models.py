@@ -113,6 +113,9 @@ class Audit(models.Model):
     # The grade the figures count: the moderated grade where a moderation is complete,
     # otherwise the auditor's overall grade. Kept on the row so roll-ups need no join.
     final_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    # The moderator's grade, copied when the moderation completes (set only then): the roll-ups
+    # count moderated audits and the auditor × moderator table from the audit row alone.
+    moderated_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True, editable=False)
     family_feedback = models.BooleanField(default=False, help_text="Family feedback informed this audit")
     practitioner_response = models.TextField(blank=True)
     # Copied from the case at completion so history never moves when a case is re-allocated.
@@ -142,6 +145,13 @@ class Audit(models.Model):
             # Serves the roll-ups: one slice is (region, month of completed_on).
             models.Index(fields=["region", "completed_on"], name="audit_region_completed_idx"),
             models.Index(fields=["auditor", "status"], name="audit_auditor_status_idx"),
+            # The moderated few (about 5%): the roll-ups read their grade table from this index alone.
+            models.Index(
+                fields=["region", "completed_on"],
+                include=["team", "overall_grade", "moderated_grade"],
+                condition=Q(moderated_grade__isnull=False),
+                name="audit_moderated_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -43,10 +43,12 @@ RAW_SOURCES_SQL = [
     "SELECT a.region_id, a.team_id, date_trunc('month', a.completed_on), count(*), "
     "count(*) FILTER (WHERE a.final_grade = 4), count(*) FILTER (WHERE a.final_grade = 3), "
     "count(*) FILTER (WHERE a.final_grade = 2), count(*) FILTER (WHERE a.final_grade = 1), "
-    "count(*) FILTER (WHERE a.family_feedback), count(m.id) FILTER (WHERE m.completed_at IS NOT NULL), "
-    "count(m.id) FILTER (WHERE m.completed_at IS NOT NULL AND m.grade = a.overall_grade) "
-    "FROM audits_audit a LEFT JOIN audits_moderation m ON m.audit_id = a.id "
-    "WHERE a.status = 'completed' GROUP BY 1, 2, 3",
+    "count(*) FILTER (WHERE a.family_feedback), count(*) FILTER (WHERE a.moderated_grade IS NOT NULL), "
+    "count(*) FILTER (WHERE a.moderated_grade = a.overall_grade) "
+    "FROM audits_audit a WHERE a.status = 'completed' GROUP BY 1, 2, 3",
+    # The auditor × moderator table of the moderated few.
+    "SELECT region_id, team_id, date_trunc('month', completed_on), overall_grade, moderated_grade, count(*) "
+    "FROM audits_audit WHERE status = 'completed' AND moderated_grade IS NOT NULL GROUP BY 1, 2, 3, 4, 5",
     # Graded judgements by criterion.
     "SELECT a.region_id, a.team_id, date_trunc('month', a.completed_on), c.code, count(*), "
     "count(*) FILTER (WHERE j.grade < 3), count(*) FILTER (WHERE j.grade = 1) "

@@ -15,14 +15,15 @@ row), so a night that changed nothing still shows that the figures were checked 
   criterion snapshots included.
 - `rollup_all(criteria=False)`: the KPI and moderation snapshots of everything (the nightly job
   and `rollup_kpis --full`), plus the criteria of any region-month whose audit counts it changed.
-  It reads audits, moderations, cases and feedback, never the judgements (13 per audit).
+  It reads audits, cases and feedback, never the judgements (13 per audit).
 - `rollup_criteria()`: every criterion snapshot (the weekly job); `rollup_all()` does both.
 
 Where a figure comes from:
 - audits: completed audits by month of `completed_on`, in the region and team copied onto
   the audit at completion (so a case re-allocated later never moves its history), counted
   by `final_grade`; family feedback from `family_feedback`; moderated = a completed
-  moderation, agreeing when its grade equals the auditor's `overall_grade`.
+  moderation (its grade copied onto the audit as `moderated_grade`), agreeing when it equals
+  the auditor's `overall_grade`.
 - criteria: graded judgements of those audits by `Criterion.code` (stable across versions).
 - cases (by the case's current region and team): care (`s31_care`) and private law cases
   by month received, allocated or not, with working days to allocate; section 7 reports by
@@ -41,7 +42,7 @@ from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, Criterion, Grade, Judgement, Moderation
+from audits.models import Audit, AuditStatus, Criterion, Grade, Judgement
 from cases.kpis import is_working_day, working_days_between  # the working-day rule (England and Wales bank holidays)
 from cases.models import ApplicationType, Case, LawType
 from feedback.models import Feedback
@@ -122,11 +123,22 @@ def _month(date_field: str) -> Cast:
     return Cast(TruncMonth(date_field), DateField())
 
 
-AUDIT_FIELDS = ["audits", "outstanding", "good", "meets_standard", "requires_improvement", "family_feedback"]
+AUDIT_FIELDS = [
+    "audits",
+    "outstanding",
+    "good",
+    "meets_standard",
+    "requires_improvement",
+    "family_feedback",
+    "moderated",
+    "moderated_agree",
+]
 
 
 def _collect_audits(scope: _Scope, result: _Result) -> None:
-    # 1. Audits by final grade and family feedback: one scan of the audits, no join.
+    # 1. Audits by final grade, family feedback and moderation agreement: one scan of the audits,
+    #    no join (the moderator's grade is copied onto the audit when the moderation completes).
+    moderated = Q(moderated_grade__isnull=False)
     rows = (
         _completed_audits(scope)
         .annotate(m=_month("completed_on"))
@@ -138,6 +150,8 @@ def _collect_audits(scope: _Scope, result: _Result) -> None:
             meets_standard=Count("id", filter=Q(final_grade=Grade.MEETS_STANDARD)),
             requires_improvement=Count("id", filter=Q(final_grade=Grade.REQUIRES_IMPROVEMENT)),
             family_feedback=Count("id", filter=Q(family_feedback=True)),
+            moderated=Count("id", filter=moderated),
+            moderated_agree=Count("id", filter=moderated & Q(moderated_grade=F("overall_grade"))),
         )
         .order_by()
     )
@@ -146,30 +160,20 @@ def _collect_audits(scope: _Scope, result: _Result) -> None:
         for name in AUDIT_FIELDS:
             target[name] = row[name]
 
-    # 2. The 4×4 table of auditor's grade × moderator's grade, for Cohen's kappa, read from the
-    #    completed moderations (a few per cent of audits) joined to their completed audits rather
-    #    than from every audit joined to its moderation. Moderated and agreeing are its sums.
+    # 2. The 4×4 table of auditor's grade × moderator's grade, for Cohen's kappa: the moderated
+    #    few (about 5%), read from their own partial index (audit_moderated_idx).
     cells = (
-        Moderation.objects.filter(completed_at__isnull=False, grade__isnull=False, audit__status=AuditStatus.COMPLETED)
-        .filter(scope.filter(region="audit__region_id", date="audit__completed_on"))
+        _completed_audits(scope)
+        .filter(moderated)
         .values(
-            r=F("audit__region_id"),
-            t=F("audit__team_id"),
-            m=_month("audit__completed_on"),
-            a=F("audit__overall_grade"),
-            g=F("grade"),
+            r=F("region_id"), t=F("team_id"), m=_month("completed_on"), a=F("overall_grade"), g=F("moderated_grade")
         )
         .annotate(n=Count("id"))
         .values_list("r", "t", "m", "a", "g", "n")  # tuples: ~20,000 cells at 1M audits
         .order_by()
     )
     for r, t, m, a, g, n in cells:
-        month = _as_date(m)
-        result.moderation[(r, t, month, a, g)] = n
-        target = result.kpis[(r, t, month)]
-        target["moderated"] += n
-        if a == g:
-            target["moderated_agree"] += n
+        result.moderation[(r, t, _as_date(m), a, g)] = n
 
 
 def _cumulative_working_days(dates) -> dict[datetime.date, int]:

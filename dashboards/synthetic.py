@@ -454,6 +454,7 @@ AUDIT_COLUMNS = [
     "overall_grade",
     "rationale",
     "final_grade",
+    "moderated_grade",
     "family_feedback",
     "region_id",
     "team_id",
@@ -606,6 +607,7 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
                         suggested = min(4, max(1, grade + rng.choice((-1, 1))))
                         rationale = "Synthetic: the auditor weighed the evidence differently."
                     final = grade
+                    moderated_grade = "\\N"  # set when a moderation completes, as moderation_record does
                     auditor = rng.choice(region_auditors)
                     if rng.random() < plan.moderation_share:
                         # A second, blind grading by another auditor (anywhere in the country).
@@ -617,6 +619,7 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
                         sampled = d(completed)
                         if rng.random() < 0.9:  # most moderations are complete; their grade is final
                             final = grade if rng.random() < 0.85 else min(4, max(1, grade + rng.choice((-1, 1))))
+                            moderated_grade = str(final)
                             moderated = d(completed + datetime.timedelta(days=7))
                             moderations_t.add(
                                 f"{audit_id}\t{moderator}\t{final}\t\t{sampled} 12:00:00+00\t{moderated} 12:00:00+00"
@@ -629,6 +632,7 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
                     audits_t.add(
                         f"{audit_id}\t{case_id}\t{template_id}\t{auditor}\tcompleted\t{cd}\t{begun} 09:00:00+00\t"
                         f"{cd} 11:00:00+00\t{cd} 12:00:00+00\t{cd}\t{suggested}\t{grade}\t{rationale}\t{final}\t"
+                        f"{moderated_grade}\t"
                         f"{'t' if ff else 'f'}\t{region_id}\t{team_id}\t{pid}\t{begun} 09:00:00+00"
                     )
                     grade_totals[final] += 1

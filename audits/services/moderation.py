@@ -126,6 +126,7 @@ def moderation_record(*, moderation: Moderation, by, grade: int, notes: str = ""
     moderation.completed_at = timezone.now()
     _save(moderation, by)
     audit.final_grade = grade
+    audit.moderated_grade = grade
     audit.version += 1  # a grading page opened before this can no longer save over it
     audit.last_saved_by, audit.last_saved_at = by, moderation.completed_at
     _save(audit, by)

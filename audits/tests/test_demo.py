@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audits import demo as audits_demo
-from audits.models import Audit, Judgement, LearningAction
+from audits.models import Audit, Judgement, LearningAction, Moderation
 from cases import demo as cases_demo
 from cases.models import Case
 from organisation import demo as organisation_demo
@@ -108,7 +108,9 @@ def test_judgements_agree_with_each_grade(completed, django_db_blocker):
         lower_median = values[(len(values) - 1) // 2]
         capped = any(j.criterion.limiting and j.grade == 1 for j in graded)
         expected = 1 if capped else lower_median
-        assert a.suggested_grade == expected == a.overall_grade == a.final_grade
+        assert a.suggested_grade == expected == a.overall_grade
+        # The final grade is the auditor's, or the moderator's where a moderation completed.
+        assert a.final_grade == (a.moderated_grade or a.overall_grade)
         answers = {j.criterion.code: j.answer for j in judgements[a.pk] if j.criterion.kind == "yes_no"}
         assert answers["family-feedback"] == a.family_feedback
 
@@ -164,3 +166,11 @@ def test_every_demo_auditor_has_audits_in_progress_with_drafts(demo, django_db_b
     assert all(in_progress[a.pk] >= 2 for a in demo_auditors), {a.username: in_progress[a.pk] for a in demo_auditors}
     assert {a.pk for a in demo_auditors} <= drafted
     assert not own_case
+
+
+def test_a_sample_is_moderated_and_most_moderators_agree(completed):
+    moderated = [a for a in completed if a.moderated_grade is not None]
+    assert 0.03 * len(completed) <= len(moderated) <= 0.06 * len(completed)
+    agree = sum(a.moderated_grade == a.overall_grade for a in moderated)
+    assert agree >= 0.6 * len(moderated)
+    assert Moderation.objects.filter(completed_at__isnull=True).exists()  # some wait for their moderator

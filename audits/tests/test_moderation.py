@@ -126,3 +126,13 @@ def test_moderation_page_refuses_others_and_bad_input(client, moderated, auditor
     assert response.status_code == 200
     assert "Select one of the four grades" in response.content.decode()
     assert Audit.objects.get(pk=audit.pk).final_grade == Grade.GOOD
+
+
+def test_recording_a_moderation_copies_its_grade_onto_the_audit(completed, team):
+    moderator = UserFactory(username="mod", team=team, roles=["auditor"])
+    audit = completed[0]
+    moderation = Moderation.objects.create(audit=audit, moderator=moderator)
+    assert audit.moderated_grade is None
+    moderation_record(moderation=moderation, by=moderator, grade=Grade.REQUIRES_IMPROVEMENT)
+    audit.refresh_from_db()
+    assert (audit.final_grade, audit.moderated_grade) == (Grade.REQUIRES_IMPROVEMENT, Grade.REQUIRES_IMPROVEMENT)

@@ -75,6 +75,21 @@ def test_benchmark_runs_and_rollup_equals_bare_group_by():
     assert sum(sum(grades.values()) for grades in raw.values()) == SMALL_N
     assert _snapshot_grade_counts() == raw
 
+    # Moderation, from the moderations themselves (the roll-up reads the grade copied onto the audit).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.region_id, a.team_id, date_trunc('month', a.completed_on)::date, count(*), "
+            "count(*) FILTER (WHERE m.grade = a.overall_grade) FROM audits_moderation m "
+            "JOIN audits_audit a ON a.id = m.audit_id WHERE m.completed_at IS NOT NULL GROUP BY 1, 2, 3"
+        )
+        moderated = {(r, t, mo): (n, agree) for r, t, mo, n, agree in cursor.fetchall()}
+        cursor.execute(
+            "SELECT region_id, team_id, month, moderated, moderated_agree FROM dashboards_kpisnapshot "
+            "WHERE moderated > 0"
+        )
+        assert {(r, t, mo): (n, agree) for r, t, mo, n, agree in cursor.fetchall()} == moderated
+    assert moderated  # the synthetic data has moderations
+
 
 def _grade_totals_by_region() -> list[tuple]:
     with connection.cursor() as cursor:

@@ -9,3 +9,6 @@ DEBUG = env_bool("DEBUG", True)
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# SQLite ignores the INCLUDE columns of the covering indexes PostgreSQL uses; that is fine here.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -6,7 +6,7 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from audits.models import Grade, Moderation
+from audits.models import Audit, Grade, Moderation
 from audits.tests.factories import (
     AuditFactory,
     AuditTemplateFactory,
@@ -75,6 +75,7 @@ def test_moderation_agreement_and_grade_table(team):
     for auditor_grade, moderator_grade in pairs:
         a = audit(team, auditor_grade, datetime.date(2025, 6, 10))
         Moderation.objects.create(audit=a, moderator=moderator, grade=moderator_grade, completed_at=timezone.now())
+        Audit.objects.filter(pk=a.pk).update(moderated_grade=moderator_grade)  # as moderation_record does
     unfinished = audit(team, Grade.GOOD, datetime.date(2025, 6, 11))
     Moderation.objects.create(audit=unfinished, moderator=moderator, grade=None)
 

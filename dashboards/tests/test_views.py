@@ -242,7 +242,7 @@ def test_pages_run_a_constant_number_of_snapshot_only_queries(
 def test_region_page_shows_moderation_agreement_and_weakest_criteria(client, service_manager, region, team):
     from django.utils import timezone
 
-    from audits.models import Moderation
+    from audits.models import Audit, Moderation
     from audits.tests.factories import CriterionFactory, JudgementFactory
 
     moderator = UserFactory(team=team, roles=["auditor"])
@@ -251,6 +251,7 @@ def test_region_page_shows_moderation_agreement_and_weakest_criteria(client, ser
     audits = make_audits(team, JUNE, [3, 3, 3, 4])
     for audit, moderated in zip(audits, [3, 3, 4, 4], strict=True):
         Moderation.objects.create(audit=audit, moderator=moderator, grade=moderated, completed_at=timezone.now())
+        Audit.objects.filter(pk=audit.pk).update(moderated_grade=moderated)  # as moderation_record does
     weak = CriterionFactory(template=audits[0].template, text="Risk analysis is recorded")
     strong = CriterionFactory(template=audits[0].template, text="The child's voice is heard")
     JudgementFactory(audit=audits[0], criterion=weak, grade=1)
