@@ -64,6 +64,14 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["region", "received_on"]),
             models.Index(fields=["region", "report_due_on"]),
+            # Section 7 reports by month due (operational KPI 4): the roll-ups read them from this
+            # index alone instead of scanning every case.
+            models.Index(
+                fields=["report_due_on"],
+                include=["region", "team", "report_filed_on"],
+                condition=Q(application_type="section_7", report_due_on__isnull=False),
+                name="case_s7_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
