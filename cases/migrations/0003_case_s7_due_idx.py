@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_case_last_audit'),
-        ('organisation', '0003_user_collaborative_feedback'),
+        ("cases", "0002_case_last_audit"),
+        ("organisation", "0003_user_collaborative_feedback"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('application_type', 'section_7'), ('report_due_on__isnull', False)), fields=['report_due_on'], include=('region', 'team', 'report_filed_on'), name='case_s7_due_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("application_type", "section_7"), ("report_due_on__isnull", False)),
+                fields=["report_due_on"],
+                include=("region", "team", "report_filed_on"),
+                name="case_s7_due_idx",
+            ),
         ),
     ]
