@@ -217,6 +217,8 @@ def seed(*, stdout, rng) -> dict:
                         **dates,
                     )
                 )
+    for case in cases:
+        case.set_allocation_working_days()  # bulk_create does not call save()
     Case.objects.bulk_create(cases, batch_size=1000)
     ids = dict(Case.objects.filter(reference__startswith=PREFIX).values_list("reference", "pk"))
     children = []

@@ -52,6 +52,9 @@ class Case(models.Model):
     report_due_on = models.DateField(null=True, blank=True)
     report_filed_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    # Working days from received to allocated (weekends and England and Wales bank holidays
+    # excluded), worked out by save() from the two dates, so the roll-ups sum a column.
+    allocation_working_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     # Kept up to date by the audits app when an audit of this case completes (or is
     # moderated), so the case list shows it without reading the audit tables.
     last_audit_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
@@ -95,6 +98,13 @@ class Case(models.Model):
     def __str__(self):
         return self.reference
 
+    def save(self, *args, **kwargs):
+        self.set_allocation_working_days()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"received_on", "allocated_on"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "allocation_working_days"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         errors = {}
@@ -120,6 +130,13 @@ class Case(models.Model):
                     errors[field] = f"The {label} date cannot be before the date the case was received."
         if errors:
             raise ValidationError(errors)
+
+    def set_allocation_working_days(self) -> None:
+        """Work out `allocation_working_days` from the dates (save() does; bulk writes call it)."""
+        from .kpis import working_days_between  # kpis reads this module's choices
+
+        allocated = self.received_on and self.allocated_on and self.allocated_on >= self.received_on
+        self.allocation_working_days = working_days_between(self.received_on, self.allocated_on) if allocated else None
 
     @property
     def is_open(self) -> bool:

@@ -34,7 +34,6 @@ Where a figure comes from:
 
 import contextlib
 import datetime
-import functools
 import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -45,7 +44,6 @@ from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from audits.models import Audit, AuditStatus, Criterion, Grade, Judgement
-from cases.kpis import is_working_day, working_days_between  # the working-day rule (England and Wales bank holidays)
 from cases.models import ApplicationType, Case, LawType
 from feedback.models import Feedback
 
@@ -178,149 +176,56 @@ def _collect_audits(scope: _Scope, result: _Result) -> None:
         result.moderation[(r, t, _as_date(m), a, g)] = n
 
 
-def _cumulative_working_days(dates) -> dict[datetime.date, int]:
-    """W(d) with W(b) - W(a) = working_days_between(a, b): sums over cases become sums over dates."""
-    out, previous, total = {}, None, 0
-    for day in sorted(set(dates)):
-        if previous is not None:
-            total += working_days_between(previous, day)
-        out[day] = total
-        previous = day
-    return out
-
-
-# Working days on PostgreSQL: C(d) = weekdays from CALENDAR_EPOCH (a Monday) to d, less the bank
-# holidays on weekdays up to d, so that C(b) - C(a) = working_days_between(a, b) for a <= b. The
-# holidays are those `cases.kpis` uses, for the calendar's years; a date outside them falls back
-# to the portable path (so the figure is never wrong, only slower).
-CALENDAR_EPOCH = datetime.date(1999, 12, 27)
-CALENDAR_FIRST, CALENDAR_LAST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
-
-
-@functools.cache
-def _weekday_bank_holidays() -> list[datetime.date]:
-    day, one, out = CALENDAR_FIRST, datetime.timedelta(days=1), []
-    while day <= CALENDAR_LAST:
-        if day.weekday() < 5 and not is_working_day(day):
-            out.append(day)
-        day += one
-    return out
-
-
-def _working_days_sql(column: str) -> str:
-    days = f"({column} - %(epoch)s::date + 1)"
-    return f"(5 * ({days} / 7) + LEAST({days} %% 7, 5) - WIDTH_BUCKET({column}, %(holidays)s::date[]))"
-
-
-def _collect_cases_postgresql(scope: _Scope, result: _Result) -> bool:
-    """Steps 4–6 below in two queries, one scan of the cases each, the working days summed in SQL.
-
-    False (and nothing collected) when a care case's date is off the calendar.
-    """
-    table = Case._meta.db_table
-    params = {
-        "care": ApplicationType.S31_CARE,
-        "private": LawType.PRIVATE,
-        "s7": ApplicationType.SECTION_7,
-        "epoch": CALENDAR_EPOCH,
-        "holidays": _weekday_bank_holidays(),
-    }
-    received_in, due_in = "", ""
-    if scope.region_id is not None:
-        received_in = "AND region_id = %(region)s AND received_on >= %(month)s AND received_on < %(next)s"
-        due_in = "AND region_id = %(region)s AND report_due_on >= %(month)s AND report_due_on < %(next)s"
-        params.update(region=scope.region_id, month=scope.month, next=next_month(scope.month))
-    care_allocated = "application_type = %(care)s AND allocated_on IS NOT NULL"
-    by_received = (
-        "SELECT region_id, team_id, DATE_TRUNC('month', received_on::timestamp)::date, "  # noqa: S608 (values are parameters)
-        "COUNT(*) FILTER (WHERE application_type = %(care)s), "
-        f"COUNT(*) FILTER (WHERE {care_allocated}), "
-        f"COALESCE(SUM({_working_days_sql('allocated_on')} - {_working_days_sql('received_on')}) "
-        f"FILTER (WHERE {care_allocated}), 0), "
-        "COUNT(*) FILTER (WHERE law_type = %(private)s), "
-        "COUNT(*) FILTER (WHERE law_type = %(private)s AND allocated_on IS NOT NULL), "
-        f"MIN(LEAST(received_on, allocated_on)) FILTER (WHERE {care_allocated}), "
-        f"MAX(GREATEST(received_on, allocated_on)) FILTER (WHERE {care_allocated}) "
-        f"FROM {table} WHERE (application_type = %(care)s OR law_type = %(private)s) {received_in} GROUP BY 1, 2, 3"
-    )
-    by_due = (
-        "SELECT region_id, team_id, DATE_TRUNC('month', report_due_on::timestamp)::date, "  # noqa: S608 (values are parameters)
-        "COUNT(*), COUNT(*) FILTER (WHERE report_filed_on <= report_due_on) "
-        f"FROM {table} WHERE application_type = %(s7)s AND report_due_on IS NOT NULL {due_in} GROUP BY 1, 2, 3"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(by_received, params)
-        received = cursor.fetchall()
-        if any(low is not None and (low < CALENDAR_FIRST or high > CALENDAR_LAST) for *_, low, high in received):
-            return False
-        cursor.execute(by_due, params)
-        due = cursor.fetchall()
-    names = ["care_received", "care_allocated", "care_working_days_sum", "private_received", "private_allocated"]
-    for r, t, m, *counts, _, _ in received:
-        result.kpis[(r, t, m)].update(zip(names, counts, strict=True))
-    for r, t, m, s7_due, s7_on_time in due:
-        result.kpis[(r, t, m)].update(s7_due=s7_due, s7_on_time=s7_on_time)
-    return True
-
-
 def _collect_cases(scope: _Scope, result: _Result) -> None:
-    if connection.vendor == "postgresql" and _collect_cases_postgresql(scope, result):
-        return
-    _collect_cases_orm(scope, result)
-
-
-def _collect_cases_orm(scope: _Scope, result: _Result) -> None:
-    received = Case.objects.filter(scope.filter(region="region_id", date="received_on"))
+    """Operational KPIs 1–4: two queries, one scan each (the section 7 one from its partial index)."""
     care = Q(application_type=ApplicationType.S31_CARE)
     private = Q(law_type=LawType.PRIVATE)
     allocated = Q(allocated_on__isnull=False)
-    # 4. Care and private law cases by month received.
+    # 4–5. Care and private law cases by month received; working days to allocate care cases are
+    #      summed from each case's `allocation_working_days` (worked out when its dates are saved).
     rows = (
-        received.filter(care | private)
-        .annotate(m=TruncMonth("received_on"))
+        Case.objects.filter(scope.filter(region="region_id", date="received_on"))
+        .filter(care | private)
+        .annotate(m=_month("received_on"))
         .values("region_id", "team_id", "m")
         .annotate(
             care_received=Count("id", filter=care),
             care_allocated=Count("id", filter=care & allocated),
+            care_working_days_sum=Sum("allocation_working_days", filter=care & allocated),
             private_received=Count("id", filter=private),
             private_allocated=Count("id", filter=private & allocated),
         )
+        .values_list(
+            "region_id",
+            "team_id",
+            "m",
+            "care_received",
+            "care_allocated",
+            "care_working_days_sum",
+            "private_received",
+            "private_allocated",
+        )
         .order_by()
     )
-    for row in rows:
-        target = result.kpis[(row["region_id"], row["team_id"], _as_date(row["m"]))]
-        for name in ["care_received", "care_allocated", "private_received", "private_allocated"]:
-            target[name] = row[name]
-
-    # 5. Working days to allocate care cases: sum of W(allocated_on) - W(received_on), grouped by
-    #    date rather than by case (at most one row per team and day).
-    allocated_care = received.filter(care & allocated).annotate(m=TruncMonth("received_on")).order_by()
-    by_allocated = list(allocated_care.values("region_id", "team_id", "m", "allocated_on").annotate(n=Count("id")))
-    by_received = list(allocated_care.values("region_id", "team_id", "m", "received_on").annotate(n=Count("id")))
-    cumulative = _cumulative_working_days(
-        [r["allocated_on"] for r in by_allocated] + [r["received_on"] for r in by_received]
-    )
-    for rows, day_field, sign in [(by_allocated, "allocated_on", 1), (by_received, "received_on", -1)]:
-        for row in rows:
-            target = result.kpis[(row["region_id"], row["team_id"], _as_date(row["m"]))]
-            target["care_working_days_sum"] += sign * row["n"] * cumulative[row[day_field]]
+    names = ["care_received", "care_allocated", "care_working_days_sum", "private_received", "private_allocated"]
+    for r, t, m, *counts in rows:
+        result.kpis[(r, t, _as_date(m))].update(zip(names, (n or 0 for n in counts), strict=True))
 
     # 6. Section 7 reports by month due.
     rows = (
         Case.objects.filter(application_type=ApplicationType.SECTION_7, report_due_on__isnull=False)
         .filter(scope.filter(region="region_id", date="report_due_on"))
-        .annotate(m=TruncMonth("report_due_on"))
+        .annotate(m=_month("report_due_on"))
         .values("region_id", "team_id", "m")
         .annotate(
             s7_due=Count("id"),
             s7_on_time=Count("id", filter=Q(report_filed_on__isnull=False, report_filed_on__lte=F("report_due_on"))),
         )
+        .values_list("region_id", "team_id", "m", "s7_due", "s7_on_time")
         .order_by()
     )
-    for row in rows:
-        target = result.kpis[(row["region_id"], row["team_id"], _as_date(row["m"]))]
-        target["s7_due"] = row["s7_due"]
-        target["s7_on_time"] = row["s7_on_time"]
+    for r, t, m, s7_due, s7_on_time in rows:
+        result.kpis[(r, t, _as_date(m))].update(s7_due=s7_due, s7_on_time=s7_on_time)
 
 
 def _collect_feedback(scope: _Scope, result: _Result) -> None:

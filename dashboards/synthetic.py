@@ -18,6 +18,7 @@ The same seed, size and end month give the same rows (ids aside).
 """
 
 import datetime
+import functools
 import io
 import random
 import time
@@ -36,6 +37,7 @@ from audits.models import (
     LearningAction,
     Moderation,
 )
+from cases.kpis import working_days_between
 from cases.models import AgeBand, ApplicationType, Case, Child, LawType
 from organisation.grades import Grade
 from organisation.models import Region, Team, User
@@ -420,6 +422,12 @@ def _add_working_days(day: datetime.date, n: int) -> datetime.date:
     return day
 
 
+@functools.cache
+def _working_days(received: datetime.date, allocated: datetime.date) -> int:
+    """What Case.save() stores as `allocation_working_days` (bank holidays excluded)."""
+    return working_days_between(received, allocated)
+
+
 # ---- the main loop -------------------------------------------------------------------
 
 CASE_COLUMNS = [
@@ -436,6 +444,7 @@ CASE_COLUMNS = [
     "report_due_on",
     "report_filed_on",
     "closed_on",
+    "allocation_working_days",
     "last_audit_grade",
     "last_audited_on",
 ]
@@ -653,7 +662,8 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
                 cases_t.add(
                     f"{case_id}\t{CASE_PREFIX}{plan.seed}-{i + 1:07d}\t{region_id}\t{team_id}\t{law}\t{app}\t"
                     f"{pid if allocated else chr(92) + 'N'}\t{'t' if abuse else 'f'}\t{d(received)}\t"
-                    f"{_text(allocated_on)}\t{d(due)}\t{_text(filed)}\t{_text(closed)}\t{_text(last_grade)}\t"
+                    f"{_text(allocated_on)}\t{d(due)}\t{_text(filed)}\t{_text(closed)}\t"
+                    f"{_text(_working_days(received, allocated_on) if allocated_on else None)}\t{_text(last_grade)}\t"
                     f"{_text(last_on)}"
                 )
                 for c in range(1 + (rng.random() < 0.45) + (rng.random() < 0.15)):

@@ -13,6 +13,7 @@ from django.db import connection
 
 from benchmarks import report
 from benchmarks.runner import run_benchmark
+from cases.kpis import working_days_between
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,17 @@ def test_benchmark_runs_and_rollup_equals_bare_group_by():
         )
         assert {(r, t, mo): (n, agree) for r, t, mo, n, agree in cursor.fetchall()} == moderated
     assert moderated  # the synthetic data has moderations
+
+    # Working days to allocate care cases, counted day by day from the cases' own dates.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT received_on, allocated_on FROM cases_case "
+            "WHERE application_type = 's31_care' AND allocated_on IS NOT NULL"
+        )
+        expected = sum(working_days_between(received, allocated) for received, allocated in cursor.fetchall())
+        cursor.execute("SELECT SUM(care_working_days_sum) FROM dashboards_kpisnapshot")
+        assert cursor.fetchone()[0] == expected
+    assert expected > 0
 
 
 def _grade_totals_by_region() -> list[tuple]:

@@ -18,19 +18,15 @@ from dashboards.rollup import rollup_all, rollup_slice
 
 pytestmark = pytest.mark.django_db
 
-postgresql_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="the SQL working days are PostgreSQL's"
-)
 
-
-def collected(collect, scope) -> dict:
+def collected(scope) -> dict:
     result = rollup._Result()
-    collect(scope, result)
+    rollup._collect_cases(scope, result)
     return {key: {k: v for k, v in counts.items() if v} for key, counts in result.kpis.items() if any(counts.values())}
 
 
 def care_cases(team, pairs):
-    for received, allocated in pairs:
+    return [
         CaseFactory(
             team=team,
             law_type=LawType.PUBLIC,
@@ -38,10 +34,11 @@ def care_cases(team, pairs):
             received_on=received,
             allocated_on=allocated,
         )
+        for received, allocated in pairs
+    ]
 
 
-@postgresql_only
-def test_the_sql_working_days_equal_working_days_between_around_bank_holidays(team, other_team):
+def test_working_days_to_allocate_are_summed_right_around_bank_holidays(team, other_team):
     rng = random.Random(7)
     pairs = []
     # Christmas, Easter and the August bank holiday, weekends, same-day allocation, long waits.
@@ -51,40 +48,31 @@ def test_the_sql_working_days_equal_working_days_between_around_bank_holidays(te
             pairs.append((received, received + datetime.timedelta(days=rng.choice([0, 1, 2, 3, 6, 9, 30]))))
     care_cases(team, pairs)
     care_cases(other_team, pairs[:5])
-    for received in [datetime.date(2025, 1, 3), datetime.date(2025, 1, 20)]:  # private and section 7 too
-        CaseFactory(team=team, received_on=received, allocated_on=None)
-        CaseFactory(
-            team=team,
-            application_type=ApplicationType.SECTION_7,
-            received_on=received,
-            report_due_on=received + datetime.timedelta(days=40),
-            report_filed_on=received + datetime.timedelta(days=41 if received.day == 3 else 30),
-        )
+    care_cases(team, [(datetime.date(2025, 1, 6), None)])  # not allocated: counted as received only
 
-    whole = rollup._Scope()
-    by_sql = collected(rollup._collect_cases_postgresql, whole)
-    assert by_sql == collected(rollup._collect_cases_orm, whole)
-    total = sum(counts.get("care_working_days_sum", 0) for counts in by_sql.values())
+    by_key = collected(rollup._Scope())
+    total = sum(counts.get("care_working_days_sum", 0) for counts in by_key.values())
     assert total == sum(working_days_between(a, b) for a, b in pairs) + sum(
         working_days_between(a, b) for a, b in pairs[:5]
     )
+    # Each slice agrees with the whole.
     for region_id in (team.region_id, other_team.region_id):
-        for month in [datetime.date(2024, 12, 1), datetime.date(2025, 1, 1), datetime.date(2025, 2, 1)]:
+        for month in [datetime.date(2024, 12, 1), datetime.date(2025, 1, 1), datetime.date(2025, 4, 1)]:
             scope = rollup._Scope(region_id=region_id, month=month)
-            assert collected(rollup._collect_cases_postgresql, scope) == collected(rollup._collect_cases_orm, scope)
+            assert collected(scope) == {k: v for k, v in by_key.items() if k[0] == region_id and k[2] == month}
 
 
-@postgresql_only
-def test_a_date_off_the_sql_calendar_falls_back_to_the_plain_way(team):
-    care_cases(team, [(datetime.date(1999, 12, 24), datetime.date(2000, 1, 4)), (datetime.date(2025, 6, 2), None)])
-    result = rollup._Result()
-    assert rollup._collect_cases_postgresql(rollup._Scope(), result) is False
-    assert not result.kpis  # nothing half-collected
-
-    rollup_all()
-
-    row = KpiSnapshot.objects.get(month=datetime.date(1999, 12, 1))
-    assert row.care_working_days_sum == working_days_between(datetime.date(1999, 12, 24), datetime.date(2000, 1, 4))
+def test_a_cases_working_days_follow_its_dates_whenever_it_is_saved(team):
+    (case,) = care_cases(team, [(datetime.date(2025, 12, 23), datetime.date(2025, 12, 29))])
+    assert case.allocation_working_days == 2  # 24 Dec and 29 Dec: Christmas and Boxing Day, a weekend
+    case.allocated_on = datetime.date(2026, 1, 2)
+    case.save(update_fields=["allocated_on"])
+    case.refresh_from_db()
+    assert case.allocation_working_days == working_days_between(datetime.date(2025, 12, 23), datetime.date(2026, 1, 2))
+    case.allocated_on = None
+    case.save()
+    case.refresh_from_db()
+    assert case.allocation_working_days is None
 
 
 def test_a_rebuild_that_finds_nothing_new_writes_nothing(team, other_team):
