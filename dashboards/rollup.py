@@ -39,7 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Q, Sum, Value
+from django.db.models import Count, DateField, F, Func, Q, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
@@ -118,8 +118,17 @@ def _completed_audits(scope: _Scope):
     return Audit.objects.filter(status=AuditStatus.COMPLETED).filter(in_scope)
 
 
-def _month(date_field: str) -> Cast:
-    """The first day of the month as a plain date in SQL (no per-row time zone conversion in Python)."""
+def _month(date_field: str):
+    """The first day of the month as a plain date in SQL.
+
+    On PostgreSQL `date_trunc` of a plain date casts it to `timestamp with time zone` first, a
+    time zone conversion per row (a quarter of the audits scan at 1M audits); truncating it as a
+    plain `timestamp` gives the same day without one. Elsewhere the ORM's TruncMonth, as a date.
+    """
+    if connection.vendor == "postgresql":
+        return Func(
+            F(date_field), template="(DATE_TRUNC('month', %(expressions)s::timestamp))::date", output_field=DateField()
+        )
     return Cast(TruncMonth(date_field), DateField())
 
 
@@ -168,7 +177,7 @@ def _collect_audits(scope: _Scope, result: _Result) -> None:
         .values(
             r=F("region_id"), t=F("team_id"), m=_month("completed_on"), a=F("overall_grade"), g=F("moderated_grade")
         )
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("r", "t", "m", "a", "g", "n")  # tuples: ~20,000 cells at 1M audits
         .order_by()
     )
@@ -218,8 +227,8 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
         .annotate(m=_month("report_due_on"))
         .values("region_id", "team_id", "m")
         .annotate(
-            s7_due=Count("id"),
-            s7_on_time=Count("id", filter=Q(report_filed_on__isnull=False, report_filed_on__lte=F("report_due_on"))),
+            s7_due=Count("*"),
+            s7_on_time=Count("report_filed_on", filter=Q(report_filed_on__lte=F("report_due_on"))),
         )
         .values_list("region_id", "team_id", "m", "s7_due", "s7_on_time")
         .order_by()
