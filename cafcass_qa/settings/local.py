@@ -12,3 +12,6 @@ WHITENOISE_AUTOREFRESH = True
 
 # SQLite ignores the INCLUDE columns of the covering indexes PostgreSQL uses; that is fine here.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# Tasks run in-process here: their one-line "succeeded" logs would drown `make run`'s own output.
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405
