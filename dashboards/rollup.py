@@ -60,7 +60,7 @@ FEEDBACK_FIELDS = [
 ]
 
 
-KPI_COUNT_FIELDS = [
+AUDIT_FIELDS = [
     "audits",
     "outstanding",
     "good",
@@ -69,6 +69,11 @@ KPI_COUNT_FIELDS = [
     "family_feedback",
     "moderated",
     "moderated_agree",
+]
+
+
+KPI_COUNT_FIELDS = [
+    *AUDIT_FIELDS,
     "care_received",
     "care_allocated",
     "care_working_days_sum",
@@ -130,18 +135,6 @@ def _month(date_field: str):
             F(date_field), template="(DATE_TRUNC('month', %(expressions)s::timestamp))::date", output_field=DateField()
         )
     return Cast(TruncMonth(date_field), DateField())
-
-
-AUDIT_FIELDS = [
-    "audits",
-    "outstanding",
-    "good",
-    "meets_standard",
-    "requires_improvement",
-    "family_feedback",
-    "moderated",
-    "moderated_agree",
-]
 
 
 def _collect_audits(scope: _Scope, result: _Result) -> None:

@@ -12,6 +12,18 @@ from . import services
 from .models import Channel, Feedback, Kind, Respondent
 from .signals import feedback_imported
 
+# DESIGN.md's feedback columns, in order.
+COLUMNS = (
+    "case_reference",
+    "respondent",
+    "channel",
+    "received_on",
+    "helpfulness",
+    "worker_helped",
+    "kind",
+    "comments",
+)
+
 
 class YesNoWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
@@ -58,17 +70,7 @@ class FeedbackResource(resources.ModelResource):
 
     class Meta:
         model = Feedback
-        fields = (
-            "case_reference",
-            "respondent",
-            "channel",
-            "received_on",
-            "helpfulness",
-            "worker_helped",
-            "kind",
-            "comments",
-            "import_key",
-        )
+        fields = (*COLUMNS, "import_key")
         import_id_fields = ("import_key",)
         skip_unchanged = True
         report_skipped = True
@@ -80,7 +82,7 @@ class FeedbackResource(resources.ModelResource):
         super().before_import(dataset, **kwargs)
         self._slices = set()
         if "import_key" not in (dataset.headers or []):
-            columns = [dataset.headers.index(c) if c in dataset.headers else None for c in FeedbackImporter.columns]
+            columns = [dataset.headers.index(c) if c in dataset.headers else None for c in COLUMNS]
             keys = [
                 hashlib.sha256(
                     "\x1f".join("" if i is None else str(values[i] or "").strip() for i in columns).encode()
@@ -111,16 +113,7 @@ class FeedbackResource(resources.ModelResource):
 
 class FeedbackImporter(CsvImporter):
     kind = "feedback"
-    columns = (
-        "case_reference",
-        "respondent",
-        "channel",
-        "received_on",
-        "helpfulness",
-        "worker_helped",
-        "kind",
-        "comments",
-    )
+    columns = COLUMNS
     resource_class = FeedbackResource
     required = ("case_reference", "respondent", "channel", "received_on", "kind")
 
