@@ -185,3 +185,6 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Quality assurance"
+
+# `manage.py seed_demo` runs only where this is true (production.py turns it off).
+DEMO_DATA_ALLOWED = True

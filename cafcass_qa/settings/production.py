@@ -31,3 +31,6 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# seed_demo creates users with the published demo password: never here.
+DEMO_DATA_ALLOWED = False

@@ -59,3 +59,29 @@ def test_a_mistyped_boolean_fails_loudly(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "ture")
     with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
         env_bool("SOME_FLAG", False)
+
+
+def test_seed_demo_refuses_to_run_under_production_settings():
+    result = run_manage(
+        "seed_demo",
+        DJANGO_SETTINGS_MODULE="cafcass_qa.settings.production",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="qa.example.org",
+        # A database that does not exist: the command must stop before it is touched.
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/no_such_database_for_seed_demo",
+    )
+    assert result.returncode != 0
+    assert "seed_demo refuses to run under production settings" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_nobody_where_demo_data_is_not_allowed(settings):
+    from django.core.management import CommandError, call_command
+
+    from organisation.models import User
+
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

@@ -3,7 +3,8 @@
 import importlib
 import random
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from organisation.demo import DEMO_PASSWORD
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2021, help="Random seed (the same seed gives the same data)")
 
     def handle(self, *args, seed, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", True):
+            raise CommandError(
+                "seed_demo refuses to run under production settings: it creates users whose password "
+                "is published in the README. Use the local or test settings for demo data."
+            )
         rng = random.Random(seed)
         logins = []
         for name in DEMO_MODULES:
