@@ -70,3 +70,25 @@ class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Place in the organisation", {"fields": ("full_name", "email", "region", "team", "groups")}),
     )
+    # Only a superuser hands out Django's own powers: a quality admin manages roles (groups),
+    # never the staff or superuser flags nor single permissions, and leaves superusers alone.
+    superuser_only_fields = ("is_staff", "is_superuser", "user_permissions")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in self.superuser_only_fields]})
+            for name, options in fieldsets
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
