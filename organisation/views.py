@@ -67,7 +67,8 @@ def health(request):
     database = "ok" if _database_ok() else "unreachable"
     broker = _broker_status()
     healthy = database == "ok" and broker != "unreachable"
+    # A load balancer or orchestrator reads the status code: 503 takes this instance out of service.
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
-        status=200,
+        status=200 if healthy else 503,
     )
