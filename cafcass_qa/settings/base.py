@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -138,9 +139,36 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
 CELERY_TASK_TIME_LIMIT = 20 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message is acknowledged when its task has finished, not when it starts, and a worker
+# process that dies mid-task (killed, out of memory) hands its message back at once: every
+# task here is idempotent (roll-ups recompute and upsert; scheduling and sampling top up).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process: a long roll-up does not sit on messages others could run.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message to another worker after the visibility timeout: it
+# must outlast the longest a task may run (the hard time limit above) and the longest retry
+# countdown (retry_backoff_max, 600 s at most), or a slow task would run twice at once; and
+# be shorter than Redis's default hour, so the message of a worker lost altogether comes back sooner.
+BROKER_VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + 5 * 60
 # A publish against a dead broker must fail fast: the request that completed an audit
 # is waiting, and the nightly rebuild catches up anyway.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+}
+# Queues: roll-ups (many, bursty: an import enqueues a slice per region-month) apart from
+# mail (a task named "mail.<what>") so a burst of one never starves the other; the rest
+# (beat's scheduling and sampling) on "default". The Procfile's worker consumes all three
+# (Redis serves the queues in turn); run a worker per queue (-Q rollups) to scale one alone.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", "rollups", "mail")]
+CELERY_TASK_ROUTES = {
+    "dashboards.tasks.*": {"queue": "rollups"},
+    "mail.*": {"queue": "mail"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Rebuild every snapshot at night: catches up any slice whose enqueue was lost
     # while the broker was down, and any change made outside the signals (raw SQL, imports).
