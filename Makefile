@@ -48,6 +48,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=cafcass_qa.settings.test DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/audit_dependencies.py   # pip-audit and npm audit --omit=dev: fails on a known vulnerability
 
 format: install
 	$(VENV)/bin/ruff format .
