@@ -436,6 +436,37 @@ def _changed_slices(changes: dict) -> set[tuple[int, datetime.date]]:
 CATCH_UP_SLICES = 50
 
 
+# Advisory lock keys (PostgreSQL), so several Celery workers can run roll-ups at once: a slice
+# takes the "everything" key shared and its own key exclusively; a full or criteria rebuild
+# takes the "everything" key exclusively. Always in that order, so no two runs deadlock.
+LOCK_EVERYTHING = 0x0DA5_0000
+
+
+def _slice_lock_key(region_id: int, month: datetime.date) -> str:
+    return f"dashboards.rollup:{region_id}:{month:%Y-%m}"
+
+
+def _lock(scope: _Scope) -> None:
+    """Wait, inside the run's transaction, until no other run covers this scope; held to commit.
+
+    Taken before anything is read: two runs of one slice (a retry, or two workers each handed
+    an enqueue) then take turns, and the second reads what the first committed. Without it the
+    run that read first could commit last and put back figures from before the newer audit.
+    SQLite (local, tasks in-process) has one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if scope.region_id is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_EVERYTHING])
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_EVERYTHING])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [_slice_lock_key(scope.region_id, scope.month)],
+            )
+
+
 def _tune(scope: _Scope) -> None:
     """PostgreSQL only, for this transaction. A slice reads a few thousand rows by index, where
     starting parallel workers costs more than it saves. A full rebuild groups a few thousand
@@ -473,6 +504,7 @@ def _run(scope: _Scope, *, criteria: bool = True) -> int:
     `criteria`; otherwise (a full rebuild only) the criteria of the slices whose audits changed.
     Returns the scope's KPI rows."""
     with _without_gc(), transaction.atomic():
+        _lock(scope)
         now = timezone.now()
         _tune(scope)
         result = _Result()
@@ -524,6 +556,7 @@ def rollup_all(*, criteria: bool = True) -> int:
 def rollup_criteria() -> int:
     """Rebuild every criterion snapshot (the weekly job, `rollup_kpis --full --criteria`); returns the rows."""
     with transaction.atomic():
+        _lock(_Scope())
         now = timezone.now()
         _tune(_Scope())
         _rebuild_criteria(_Scope(), now)
