@@ -1,17 +1,26 @@
 """Reads of the KPI snapshots that pages, the API and improvement plans share.
 
 Every figure is a sum of snapshot counts over the rows of its window and scope,
-divided at the end: never an average of percentages.
+divided at the end: never an average of percentages. They read from the database alias
+settings.DASHBOARD_READ_DATABASE: the read replica when DATABASE_REPLICA_URL names one
+(figures may then lag the primary by the replication delay), else "default".
 """
 
 import datetime
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import DateTimeField, Max, Subquery, Sum
 
 from . import stats
 from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun
+
+
+def _read(model):
+    """The snapshot table's rows on the alias dashboards read from (the replica, if any)."""
+    return model.objects.using(getattr(settings, "DASHBOARD_READ_DATABASE", "default"))
+
 
 # The count columns of a snapshot row (forward fields only: this module is imported while
 # models load, when the reverse-relation tree is not ready).
@@ -93,7 +102,7 @@ def is_known_kpi(key: str) -> bool:
         return True
     if not is_criterion_kpi(key):
         return False
-    return CriterionSnapshot.objects.filter(criterion_code=criterion_code(key)).exists()
+    return _read(CriterionSnapshot).filter(criterion_code=criterion_code(key)).exists()
 
 
 def criterion_kpi_choices() -> list[tuple[str, str]]:
@@ -102,7 +111,7 @@ def criterion_kpi_choices() -> list[tuple[str, str]]:
     One query. Versions of a criterion share its code and appear once, with the greatest text
     (as the roll-up picks one per slice), so the choice does not flicker between versions.
     """
-    rows = CriterionSnapshot.objects.values("criterion_code").annotate(text=Max("criterion_text")).order_by()
+    rows = _read(CriterionSnapshot).values("criterion_code").annotate(text=Max("criterion_text")).order_by()
     choices = [(criterion_kpi(r["criterion_code"]), r["text"] or r["criterion_code"]) for r in rows]
     return sorted(choices, key=lambda c: (c[1].casefold(), c[0]))
 
@@ -135,7 +144,7 @@ def criterion_counts(
 
     `region_ids=None` reads every region (a national figure is the sum of them).
     """
-    qs = CriterionSnapshot.objects.filter(
+    qs = _read(CriterionSnapshot).filter(
         criterion_code__in=list(codes), month__gte=month_start(start), month__lte=month_start(end)
     )
     if region_ids is not None:
@@ -174,14 +183,14 @@ def month_start(day: datetime.date) -> datetime.date:
 
 def snapshots(*, start: datetime.date, end: datetime.date, region_code: str | None = None):
     """Snapshot rows for months from start's month to end's month inclusive."""
-    qs = KpiSnapshot.objects.filter(month__gte=month_start(start), month__lte=month_start(end))
+    qs = _read(KpiSnapshot).filter(month__gte=month_start(start), month__lte=month_start(end))
     if region_code:
         qs = qs.filter(region__code=region_code)
     return qs
 
 
 def _criterion_snapshots(kpi: str, *, start: datetime.date, end: datetime.date, region_code: str | None):
-    qs = CriterionSnapshot.objects.filter(
+    qs = _read(CriterionSnapshot).filter(
         criterion_code=criterion_code(kpi), month__gte=month_start(start), month__lte=month_start(end)
     )
     return qs.filter(region__code=region_code) if region_code else qs
@@ -240,7 +249,7 @@ def kpi_monthly(
 
 
 def _last_run():
-    newest = RollupRun.objects.order_by("-finished_at").values("finished_at")[:1]
+    newest = _read(RollupRun).order_by("-finished_at").values("finished_at")[:1]
     return Max(Subquery(newest, output_field=DateTimeField()))
 
 
@@ -252,7 +261,7 @@ def _newest(*moments):
 def computed_at():
     """When the figures were last computed or checked ("figures as of …"): the newest roll-up run
     or snapshot row; None before any roll-up. One query."""
-    row = KpiSnapshot.objects.aggregate(at=Max("computed_at"), run=_last_run())
+    row = _read(KpiSnapshot).aggregate(at=Max("computed_at"), run=_last_run())
     return _newest(row["at"], row["run"])
 
 
@@ -282,7 +291,7 @@ def totals_by(
 ) -> dict[object, dict]:
     """Summed counts grouped by "region_id", "team_id" or "month" over the window."""
     rows = (
-        _window(KpiSnapshot.objects, first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(_read(KpiSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
         .values(group)
         .annotate(**_sums())
         .order_by(group)
@@ -292,9 +301,7 @@ def totals_by(
 
 def totals(*, first: datetime.date, last: datetime.date, region_id=None, team_id=None) -> dict:
     """Summed counts over the window and scope (None = national)."""
-    row = _window(KpiSnapshot.objects, first=first, last=last, region_id=region_id, team_id=team_id).aggregate(
-        **_sums()
-    )
+    row = _window(_read(KpiSnapshot), first=first, last=last, region_id=region_id, team_id=team_id).aggregate(**_sums())
     return _counts(row)
 
 
@@ -312,7 +319,7 @@ def weakest_criteria(
 ) -> list[dict]:
     """Criteria most often graded below Good (by share, then count) over the window."""
     rows = (
-        _window(CriterionSnapshot.objects, first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(_read(CriterionSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
         .values("criterion_code")
         .annotate(
             text=Max("criterion_text"),
@@ -335,7 +342,7 @@ def moderation_table(
 ) -> dict[tuple[int, int], int]:
     """{(auditor's grade, moderator's grade): count} over the window."""
     rows = (
-        _window(ModerationSnapshot.objects, first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(_read(ModerationSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
         .values("auditor_grade", "moderator_grade")
         .annotate(n=Sum("count"))
         .order_by()
@@ -345,7 +352,7 @@ def moderation_table(
 
 def snapshot_status() -> dict:
     """When the figures were computed (see computed_at) and the newest month that has any; one query."""
-    row = KpiSnapshot.objects.aggregate(computed_at=Max("computed_at"), latest_month=Max("month"), run=_last_run())
+    row = _read(KpiSnapshot).aggregate(computed_at=Max("computed_at"), latest_month=Max("month"), run=_last_run())
     return {"computed_at": _newest(row["computed_at"], row.pop("run")), "latest_month": row["latest_month"]}
 
 

@@ -6,6 +6,10 @@ from .base import env
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/cafcass_qa"),
 }
+# A stand-in read replica: a second alias on the tests' own database (a test mirror). The
+# dashboards read from "default" here; a test sends them through "replica" to check the routing.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DASHBOARD_READ_DATABASE = "default"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 # Most tests want the task to run where they can see it; tests whose point is the queue
 # start a real worker on the Redis broker and switch eager mode off.
