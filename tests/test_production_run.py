@@ -141,7 +141,7 @@ def production_env(tmp_path):
         admin.close()
 
 
-def manage(env, *args, timeout=120) -> str:
+def manage(env, *args, timeout=300) -> str:
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
@@ -181,7 +181,7 @@ def kpis(browser, month):
 
 
 def test_the_procfile_serves_signs_in_and_rolls_up_through_the_real_worker(production_env, tmp_path):
-    started = time.monotonic()
+    # About 10 s on a quiet 2-core machine; every wait below is bounded, generously, for a busy one.
     manage(production_env, "migrate", "--noinput")
     manage(production_env, "collectstatic", "--noinput")
     setup = json.loads(manage(production_env, "shell", "-c", SETUP).strip().splitlines()[-1])
@@ -208,7 +208,7 @@ def test_the_procfile_serves_signs_in_and_rolls_up_through_the_real_worker(produ
                 return None
             return body if status == 200 else None
 
-        health = json.loads(wait_for("gunicorn answering /health/", healthy, 30))
+        health = json.loads(wait_for("gunicorn answering /health/", healthy, 60))
         assert health == {"status": "ok", "database": "ok", "broker": "ok"}
 
         # Plain HTTP is sent to HTTPS: production's defaults are in force.
@@ -251,7 +251,7 @@ def test_the_procfile_serves_signs_in_and_rolls_up_through_the_real_worker(produ
 
         # The page returned at once; the worker rolls the month up from the queue.
         after = wait_for(
-            "the worker's roll-up reaching the API", lambda: (f := kpis(browser, month)["national"])["audits"] and f, 30
+            "the worker's roll-up reaching the API", lambda: (f := kpis(browser, month)["national"])["audits"] and f, 60
         )
         assert (after["audits"], after["good"]) == (before["audits"] + 1, before["good"] + 1)
         region = next(r for r in kpis(browser, month)["regions"] if r["code"] == setup["region"])
@@ -274,4 +274,3 @@ def test_the_procfile_serves_signs_in_and_rolls_up_through_the_real_worker(produ
     for name in ("web", "worker", "beat"):
         assert re.search(rf"^\S+ {name}\.1 +\| ", output, re.MULTILINE), f"{name} never ran:\n{output[-3000:]}"
     assert "Traceback" not in output, output[-5000:]
-    assert time.monotonic() - started < 90
