@@ -59,6 +59,8 @@ from import_export import resources, widgets
 from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
 
+from .spreadsheets import restore
+
 KINDS: dict[str, type[CsvImporter]] = {}
 NUL_REASON = "contains a NUL character (0x00), which cannot be stored; remove it and import the file again"
 
@@ -85,10 +87,10 @@ def get_importer(kind: str) -> CsvImporter:
 
 
 class TextWidget(widgets.Widget):
-    """Text with surrounding spaces removed."""
+    """Text with surrounding spaces removed (and the quote an export put before a formula-like cell)."""
 
     def clean(self, value, row=None, **kwargs):
-        return "" if value is None else str(value).strip()
+        return "" if value is None else restore(str(value).strip()).strip()
 
 
 class IsoDateWidget(widgets.DateWidget):
