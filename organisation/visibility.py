@@ -133,6 +133,16 @@ def audit_q(user) -> Q:
     return q
 
 
+def blind_moderation_q(user, prefix: str = "") -> Q:
+    """A Q over Audit (or over a path to one, e.g. prefix="audits__" from a Case) for the
+    audits this person is moderating now. A moderator grades blind: until their grade is
+    in, every page hides the grade under moderation from them (the case list and case page
+    show the case's last grade, the audit lists and the case's audits the final grade)."""
+    if not _active(user):
+        return NOTHING
+    return Q(**{f"{prefix}moderation__moderator_id": user.pk, f"{prefix}moderation__completed_at__isnull": True})
+
+
 def visible_audits(user, qs: QuerySet) -> QuerySet:
     if not can_see_cases(user):
         return qs.none()

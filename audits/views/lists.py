@@ -262,6 +262,7 @@ def audit_list(request):
             form.apply(scope, today)
             .for_list()
             .select_related("team", "region")
+            .with_grade_hidden(user)
             # Managers chase overdue audits: those first, then the latest due.
             .annotate(
                 overdue_rank=SqlCase(
