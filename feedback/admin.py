@@ -17,7 +17,7 @@ class FeedbackAdmin(CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAd
     list_filter = ["kind", "respondent", "channel", "region"]
     list_select_related = ["case", "region"]
     search_fields = ["case__reference", "comments"]
-    raw_id_fields = ["case", "audit"]
+    raw_id_fields = ["case", "audit", "practitioner"]
     date_hierarchy = "received_on"
 
 

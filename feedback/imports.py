@@ -108,6 +108,8 @@ class FeedbackResource(SafeModelResource):
         if instance.case_id:
             instance.region_id = instance.case.region_id
             instance.team_id = instance.case.team_id
+            if instance.pk is None:  # who held the case when the feedback came in
+                instance.practitioner_id = instance.case.practitioner_id
         if instance.kind == Kind.COMPLAINT and not instance.respond_by:
             services.set_complaint_deadlines(instance)
 
