@@ -14,6 +14,7 @@ def audits_for_case(request, case) -> dict | None:
     audits = list(
         visibility.visible_audits(user, Audit.objects.filter(case=case))
         .select_related("auditor", "template")
+        .with_grade_hidden(user)
         .order_by("-created_at", "-pk")[: SHOWN + 1]
     )
     may_create = visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER)

@@ -399,6 +399,7 @@ def _open_audits(rng, today, template, cases, auditors) -> int:
                     case_id=case.pk,
                     template=template,
                     auditor=auditor,
+                    practitioner_id=case.practitioner_id,
                     status=status,
                     due_on=today + datetime.timedelta(days=offset),
                     created_at=created,

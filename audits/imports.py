@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from import_export import fields, resources
+from import_export import fields
 from import_export.results import Error, Result
 from simple_history.utils import bulk_create_with_history
 
@@ -35,6 +35,7 @@ from cases.models import Case
 from organisation.importing import CsvImporter, IsoDateWidget
 from organisation.models import User
 from organisation.roles import Role
+from organisation.spreadsheets import SafeModelResource
 
 DEFAULT_TEMPLATE = "standard"
 GRADE_LABELS = {label.lower(): value for value, label in Grade.choices}
@@ -66,7 +67,7 @@ class ParsedRow:
         return (self.case.pk, self.auditor_id, self.completed_on, self.template.slug)
 
 
-class AuditExportResource(resources.ModelResource):
+class AuditExportResource(SafeModelResource):
     """The contract's columns for completed audits (what the admin exports, and the shape imported)."""
 
     case_reference = fields.Field(column_name="case_reference", attribute="case__reference", readonly=True)

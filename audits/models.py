@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case
 from organisation.grades import Grade
 from organisation.models import Region, Team
+from organisation.visibility import blind_moderation_q
 
 __all__ = ["Grade"]  # re-exported: audits.models.Grade is the usual import
 
@@ -94,6 +95,10 @@ class AuditQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("case", "case__region", "case__team", "auditor", "template")
+
+    def with_grade_hidden(self, user):
+        """`grade_hidden`: this person is moderating the audit now, so its grade is not shown to them."""
+        return self.annotate(grade_hidden=ExpressionWrapper(blind_moderation_q(user), output_field=BooleanField()))
 
 
 class Audit(models.Model):

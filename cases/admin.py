@@ -5,6 +5,7 @@ from django.db import transaction
 from import_export.admin import ImportExportModelAdmin
 
 from organisation import visibility
+from organisation.admin_lists import SafeDateHierarchyMixin
 from organisation.importing import CsvImportAdminMixin
 
 from .models import Case, Child
@@ -31,7 +32,7 @@ class ChildInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
+class CaseAdmin(SafeDateHierarchyMixin, CsvImportAdminMixin, ImportExportModelAdmin):
     import_kind = "cases"
     list_display = ["reference", "region", "team", "practitioner", "law_type", "application_type", "received_on"]
     list_filter = ["region", "law_type", "application_type"]

@@ -61,7 +61,7 @@ class CaseFilter(django_filters.FilterSet):
             ("law_type", "law_type"),
             ("application_type", "application_type"),
             ("closed_on", "status"),
-            ("last_audit_grade", "grade"),
+            ("shown_grade", "grade"),  # never a grade hidden from a blind moderator
             ("received_on", "received"),
         ),
         label="Sort by",

@@ -1,11 +1,12 @@
 """The `cases` import kind: DESIGN.md's case columns, matched by reference."""
 
 from django.db import transaction
-from import_export import fields, resources
+from import_export import fields
 
 from organisation.importing import ChoicesWidget, CodeWidget, CsvImporter, IsoDateWidget, TextWidget
 from organisation.models import Region, Team, User
 from organisation.roles import Role
+from organisation.spreadsheets import SafeModelResource
 
 from .models import ApplicationType, Case, LawType
 from .signals import case_dates_changed
@@ -13,7 +14,7 @@ from .signals import case_dates_changed
 DATE_COLUMNS = ("received_on", "allocated_on", "report_due_on", "report_filed_on", "closed_on")
 
 
-class CaseResource(resources.ModelResource):
+class CaseResource(SafeModelResource):
     """Cases in the contract's columns; also the case list's CSV export."""
 
     reference = fields.Field(attribute="reference", column_name="reference", widget=TextWidget())

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -24,6 +25,18 @@ class ApplicationType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# A case reference goes into page addresses (/cases/<reference>/) and file names: letters,
+# digits, hyphens, underscores and full stops only, starting with a letter or a digit.
+REFERENCE_RULE = (
+    "letters, digits, hyphens (-), underscores (_) and full stops (.) only, starting with a letter or digit"
+)
+validate_reference = RegexValidator(
+    r"\A[A-Za-z0-9][A-Za-z0-9._-]*\Z",
+    message=f"a case reference may contain {REFERENCE_RULE}",
+    code="invalid_reference",
+)
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_on__isnull=True)
@@ -33,7 +46,7 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
-    reference = models.CharField(max_length=30, unique=True)
+    reference = models.CharField(max_length=30, unique=True, validators=[validate_reference])
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
     law_type = models.CharField(max_length=10, choices=LawType.choices)

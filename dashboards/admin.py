@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 
+from organisation.admin_lists import SafeDateHierarchyMixin
+
 from .models import ApiToken, KpiSnapshot, RollupRun
 
 
@@ -41,7 +43,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(RollupRun)
-class RollupRunAdmin(admin.ModelAdmin):
+class RollupRunAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     """When the roll-ups ran (read-only): a missing night shows here first."""
 
     list_display = ["finished_at", "kind", "region", "month", "kpi_rows"]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 
+from organisation.spreadsheets import neutralise_row
+
 from . import stats
 
 
@@ -110,14 +112,7 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{table.key}.csv"'
     writer = csv.writer(response)
-    writer.writerow([label for column in table.columns for label in column.csv_labels])
+    writer.writerow(neutralise_row(label for column in table.columns for label in column.csv_labels))
     for row in table.rows:
-        writer.writerow([_csv_safe(v) for cell in row for v in cell.csv_values])
+        writer.writerow(neutralise_row(v for cell in row for v in cell.csv_values))
     return response
-
-
-def _csv_safe(value):
-    """Guard against spreadsheet formula injection in text cells (names typed by people)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != "–":
-        return "'" + value
-    return value

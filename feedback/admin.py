@@ -4,6 +4,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from organisation.admin_lists import SafeDateHierarchyMixin
 from organisation.importing import CsvImportAdminMixin
 
 from .imports import FeedbackImporter
@@ -11,13 +12,13 @@ from .models import Feedback, FeedbackRequest
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class FeedbackAdmin(SafeDateHierarchyMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     import_kind = FeedbackImporter.kind
     list_display = ["received_on", "kind", "respondent", "channel", "case", "region", "helpfulness", "complaint_stage"]
     list_filter = ["kind", "respondent", "channel", "region"]
     list_select_related = ["case", "region"]
     search_fields = ["case__reference", "comments"]
-    raw_id_fields = ["case", "audit"]
+    raw_id_fields = ["case", "audit", "practitioner"]
     date_hierarchy = "received_on"
 
 

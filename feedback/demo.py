@@ -28,7 +28,9 @@ def seed(*, stdout, rng) -> dict:
         return {}
     today = timezone.localdate()
     cases = list(
-        Case.objects.filter(received_on__gte=today - datetime.timedelta(days=400)).only("pk", "region_id", "team_id")
+        Case.objects.filter(received_on__gte=today - datetime.timedelta(days=400)).only(
+            "pk", "region_id", "team_id", "practitioner_id"
+        )
     )
     rows = []
     for case in rng.sample(cases, k=min(len(cases), 1200)):
@@ -49,9 +51,11 @@ def seed(*, stdout, rng) -> dict:
             case=case,
             region_id=case.region_id,
             team_id=case.team_id,
+            practitioner_id=case.practitioner_id,
         )
         if feedback.anonymous:
             feedback.case = None
+            feedback.practitioner_id = None
         if kind == Kind.COMPLAINT:
             set_complaint_deadlines(feedback)
             if received_on < today - datetime.timedelta(days=30):

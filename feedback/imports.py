@@ -3,10 +3,11 @@
 import hashlib
 
 from django.db import transaction
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from cases.models import Case
 from organisation.importing import ChoicesWidget, CodeWidget, CsvImporter, IsoDateWidget, TextWidget
+from organisation.spreadsheets import SafeModelResource
 
 from . import services
 from .models import Channel, Feedback, Kind, Respondent
@@ -51,7 +52,7 @@ class HelpfulnessWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class FeedbackResource(resources.ModelResource):
+class FeedbackResource(SafeModelResource):
     case_reference = fields.Field(
         attribute="case",
         column_name="case_reference",
@@ -107,6 +108,8 @@ class FeedbackResource(resources.ModelResource):
         if instance.case_id:
             instance.region_id = instance.case.region_id
             instance.team_id = instance.case.team_id
+            if instance.pk is None:  # who held the case when the feedback came in
+                instance.practitioner_id = instance.case.practitioner_id
         if instance.kind == Kind.COMPLAINT and not instance.respond_by:
             services.set_complaint_deadlines(instance)
 

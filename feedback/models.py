@@ -65,6 +65,12 @@ class Feedback(models.Model):
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback")
     audit = models.ForeignKey(Audit, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback")
     # Where the feedback counts in the figures: the case's region and team when it was received.
+    # The practitioner allocated to the case when the feedback was recorded: they, not whoever
+    # holds the case later, read it (organisation.visibility.feedback_q). Empty for anonymous
+    # feedback, which is shown against no case and no practitioner.
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Complaints only.

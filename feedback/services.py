@@ -41,9 +41,11 @@ def _announce(feedback: Feedback) -> None:
 
 
 def _place(feedback: Feedback, case: Case | None) -> None:
+    """The case's region and team, and (unless the feedback is anonymous) its practitioner now."""
     if case is not None:
         feedback.region_id = case.region_id
         feedback.team_id = case.team_id
+    feedback.practitioner_id = case.practitioner_id if case is not None and feedback.case_id else None
 
 
 def set_complaint_deadlines(feedback: Feedback) -> None:

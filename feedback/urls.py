@@ -7,5 +7,5 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.feedback_list, name="list"),
     path("new/", views.feedback_record, name="record"),
-    path("request/<str:reference>/", views.feedback_request, name="request"),
+    path("request/<path:reference>/", views.feedback_request, name="request"),  # see cases/urls.py
 ]

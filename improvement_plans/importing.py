@@ -27,8 +27,9 @@ import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from import_export import resources
 from import_export.fields import Field
+
+from organisation.spreadsheets import SafeModelResource, restore
 
 from . import rag
 from .models import Action, Objective
@@ -64,7 +65,8 @@ def _date(text: str, column: str, errors: dict):
 def clean_row(row: dict, *, objectives: dict, users: dict) -> tuple[dict, dict]:
     """Check one CSV line against the plan: (what the line will write, {column: reason})."""
     errors, out = {}, {}
-    text = {k: (row.get(k) or "").strip() for k in EXPORT_COLUMNS}
+    # restore(): the export put a quote before cells such as "@owner" (see organisation.spreadsheets).
+    text = {k: restore((row.get(k) or "").strip()).strip() for k in EXPORT_COLUMNS}
 
     out["objective"] = objectives.get(text["objective_ref"])
     if not text["objective_ref"]:
@@ -113,7 +115,7 @@ def clean_row(row: dict, *, objectives: dict, users: dict) -> tuple[dict, dict]:
     return out, errors
 
 
-class ActionResource(resources.ModelResource):
+class ActionResource(SafeModelResource):
     """Rows of one plan's actions; import goes through ActionRowForm and the model's own checks."""
 
     objective_ref = Field(column_name="objective_ref", attribute="objective__ref", readonly=True)

@@ -34,7 +34,10 @@ Public interface (other apps build on these names):
 - `import_csv(kind, file, *, dry_run=False, user=None) -> ImportReport`: `file` is a
   path, bytes, or a binary/text file object. `ImportReport` has `created`, `updated`,
   `unchanged`, `errors` (each `line N: column: reason`; line 1 is the header, so the
-  first data row is line 2) and `ok`. Every row is validated before anything is kept;
+  first data row is line 2), `shown_errors()` (the first 100 and "… and N more") and `ok`.
+  Before anything is parsed, a file larger than `settings.IMPORT_MAX_BYTES` or whose
+  header has more than `settings.IMPORT_MAX_COLUMNS` columns is refused with one reason
+  (`file_problems`), so a huge file costs a moment, not the worker. Every row is validated before anything is kept;
   any error (or `dry_run`) rolls the whole file back. Re-importing a file counts its
   rows as `unchanged` (import-export's `skip_unchanged`).
 - `CsvImportAdminMixin` (with `import_kind`): put it before `ImportExportModelAdmin`
@@ -52,14 +55,21 @@ from pathlib import Path
 from typing import Any
 
 import tablib
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CheckConstraint
 from import_export import resources, widgets
 from import_export.formats import base_formats
+from import_export.forms import ImportForm
 from import_export.instance_loaders import CachedInstanceLoader
 
+from .spreadsheets import restore
+
 KINDS: dict[str, type[CsvImporter]] = {}
+MAX_ERRORS_SHOWN = 100
 NUL_REASON = "contains a NUL character (0x00), which cannot be stored; remove it and import the file again"
 
 
@@ -85,10 +95,10 @@ def get_importer(kind: str) -> CsvImporter:
 
 
 class TextWidget(widgets.Widget):
-    """Text with surrounding spaces removed."""
+    """Text with surrounding spaces removed (and the quote an export put before a formula-like cell)."""
 
     def clean(self, value, row=None, **kwargs):
-        return "" if value is None else str(value).strip()
+        return "" if value is None else restore(str(value).strip()).strip()
 
 
 class IsoDateWidget(widgets.DateWidget):
@@ -234,6 +244,7 @@ class CsvImporter:
 
         class Bound(self.resource_class):
             def before_import(self, dataset, **kwargs):
+                self._file_errors = {}  # before anything can fail: import_instance reads it
                 super().before_import(dataset, **kwargs)
                 header = [str(h or "").strip() for h in (dataset.headers or [])]
                 problems = importer.header_errors(header)
@@ -370,6 +381,10 @@ class ImportReport:
     def rows(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    def shown_errors(self, limit: int = MAX_ERRORS_SHOWN) -> list[str]:
+        """The first `limit` errors, then one line counting the rest."""
+        return cap_errors(self.errors, limit)
+
     def summary(self) -> str:
         if not self.ok:
             return (
@@ -384,16 +399,73 @@ class ImportReport:
         )
 
 
+def cap_errors(errors: list[str], limit: int = MAX_ERRORS_SHOWN) -> list[str]:
+    if len(errors) <= limit:
+        return list(errors)
+    more = len(errors) - limit
+    return [*errors[:limit], f"… and {more:,} more {'error' if more == 1 else 'errors'} not shown"]
+
+
 # ---- reading the file ----------------------------------------------------------------------
 
 
-def _read_bytes(file) -> bytes:
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _too_big(size: int | None) -> str:
+    limit = settings.IMPORT_MAX_BYTES
+    how_big = f"is {_megabytes(size)}" if size is not None else f"is larger than {_megabytes(limit)}"
+    return (
+        f"line 1: file: the file {how_big}; files of up to {_megabytes(limit)} can be imported. "
+        "Split it into smaller files and import each one"
+    )
+
+
+def _read_bytes(file) -> tuple[bytes | None, int | None]:
+    """(the file's bytes, its size), or (None, size) when it is larger than IMPORT_MAX_BYTES:
+    a file on disk is measured before it is read, a file object read no further than the limit."""
+    limit = settings.IMPORT_MAX_BYTES
     if isinstance(file, bytes):
-        return file
+        return (file if len(file) <= limit else None), len(file)
     if isinstance(file, (str, Path)):
-        return Path(file).read_bytes()
-    data = file.read()
-    return data.encode("utf-8") if isinstance(data, str) else data
+        size = Path(file).stat().st_size
+        return (Path(file).read_bytes() if size <= limit else None), size
+    data = file.read(limit + 1)
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    if len(data) > limit:
+        return None, getattr(file, "size", None)
+    return data, len(data)
+
+
+def _header_width(text: str) -> int:
+    """How many columns the first non-blank line names, counted without parsing the file."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        if line.strip():
+            return line.count(",") + 1
+        start = end + 1
+    return 0
+
+
+def file_problems(importer: CsvImporter, data: bytes | None, size: int | None = None) -> tuple[str | None, list[str]]:
+    """(the decoded text, []) or (None, [reason]) for a file refused before parsing: too
+    large, not UTF-8, or a header far wider than any import (1,000,000 columns)."""
+    if data is None or len(data) > settings.IMPORT_MAX_BYTES:
+        return None, [_too_big(size if size is not None else (len(data) if data is not None else None))]
+    text, problem = _decode(data)
+    if problem:
+        return None, [problem]
+    width = _header_width(text)
+    if width > settings.IMPORT_MAX_COLUMNS:
+        return None, [
+            f"line 1: header: the file has {width:,} columns; a {importer.kind} file has "
+            f"{len(importer.columns)}: {', '.join(importer.columns)}"
+        ]
+    return text, []
 
 
 def _decode(data: bytes) -> tuple[str | None, str | None]:
@@ -429,9 +501,9 @@ def import_csv(kind: str, file, *, dry_run: bool = False, user=None) -> ImportRe
         raise PermissionDenied
     report = ImportReport(kind=kind, dry_run=dry_run)
 
-    text, problem = _decode(_read_bytes(file))
-    if problem:
-        report.errors.append(problem)
+    text, problems = file_problems(importer, *_read_bytes(file))
+    if problems:
+        report.errors.extend(problems)
         return report
     try:
         records = _records(text)
@@ -523,15 +595,75 @@ def _line_number(message: str) -> int:
 # ---- the admin -----------------------------------------------------------------------------
 
 
+class CsvImportForm(ImportForm):
+    """The admin's upload, checked as `import_csv` checks a file before anything is parsed:
+    its size, its encoding, the width of its header, then the header itself (a duplicated
+    or missing column gets its reason here, never a traceback from the import)."""
+
+    csv_importer: CsvImporter | None = None
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if self.csv_importer is None:
+            return upload
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_too_big(upload.size))
+        upload.seek(0)
+        text, problems = file_problems(self.csv_importer, upload.read(), upload.size)
+        upload.seek(0)
+        if problems:
+            raise forms.ValidationError(problems)
+        try:
+            header = next((cells for _line, cells in _first_records(text, 1)), None)
+        except csv.Error as e:
+            raise forms.ValidationError(f"line 1: file: this is not a readable CSV file ({e})") from None
+        if header is None:
+            raise forms.ValidationError(
+                f"line 1: header: the file is empty; the header must be: {', '.join(self.csv_importer.columns)}"
+            )
+        reasons = [
+            f"line 1: {column}: {reason}"
+            for column, reason in self.csv_importer.header_errors([cell.strip() for cell in header])
+        ]
+        if reasons:
+            raise forms.ValidationError(cap_errors(reasons))
+        return upload
+
+
+def _first_records(text: str, how_many: int):
+    reader = csv.reader(io.StringIO(text, newline=""))
+    found = 0
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            yield reader.line_num, cells
+            found += 1
+            if found == how_many:
+                return
+
+
 class CsvImportAdminMixin:
     """Admin import/export with the same checks as `import_csv` (put before ImportExportModelAdmin).
 
     Registries fill in `AppConfig.ready()`, after admin modules load, so the kind is
-    looked up per request.
+    looked up per request. The preview shows the first 100 errors and counts the rest,
+    and never a traceback.
     """
 
     import_kind: str = ""
     import_formats = [base_formats.CSV]
+    import_form_class = CsvImportForm
+
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        form.csv_importer = get_importer(self.import_kind)
+        return form
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is not None:
+            _tidy_for_display(request, result)
+        return response
 
     def get_import_resource_classes(self, request):
         return [get_importer(self.import_kind).bound_resource_class()]
@@ -543,3 +675,30 @@ class CsvImportAdminMixin:
         data = super().get_import_data_kwargs(**kwargs)
         data["rollback_on_validation_errors"] = True
         return data
+
+
+def _tidy_for_display(request, result) -> None:
+    """No traceback on the page (import-export prints one under every file-wide error), and
+    no more than the first 100 errors: a file with thousands of bad rows gets a count."""
+    for error in result.base_errors:
+        error.traceback = ""  # a cached_property: this replaces it for the template
+    shown = 0
+    hidden = 0
+    for row in result.rows:
+        if row.errors:
+            keep = max(0, MAX_ERRORS_SHOWN - shown)
+            hidden += max(0, len(row.errors) - keep)
+            row.errors = row.errors[:keep]
+            shown += len(row.errors)
+            for error in row.errors:
+                error.traceback = ""
+    invalid = result.invalid_rows
+    if len(invalid) > MAX_ERRORS_SHOWN:
+        hidden += len(invalid) - MAX_ERRORS_SHOWN
+        result.invalid_rows = invalid[:MAX_ERRORS_SHOWN]
+    if hidden:
+        messages.warning(
+            request,
+            f"Only the first {MAX_ERRORS_SHOWN} problems are shown: {hidden:,} more were found. "
+            "Nothing was imported; correct the file and upload it again.",
+        )

@@ -2,16 +2,17 @@
 
 from django.contrib.auth.models import Group
 from django.db.models import Q
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from .importing import CodeWidget, CsvImporter, TextWidget
 from .models import Region, Team, User
 from .roles import Role
+from .spreadsheets import SafeModelResource
 
 # ---- regions: code,name --------------------------------------------------------------------
 
 
-class RegionResource(resources.ModelResource):
+class RegionResource(SafeModelResource):
     code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
     name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
 
@@ -35,7 +36,7 @@ class RegionsImporter(CsvImporter):
 # ---- teams: code,name,region_code ----------------------------------------------------------
 
 
-class TeamResource(resources.ModelResource):
+class TeamResource(SafeModelResource):
     code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
     name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
     region_code = fields.Field(
@@ -95,7 +96,7 @@ class TeamsImporter(CsvImporter):
 ROLE_SEPARATOR = ";"
 
 
-class UserResource(resources.ModelResource):
+class UserResource(SafeModelResource):
     username = fields.Field(attribute="username", column_name="username", widget=TextWidget())
     full_name = fields.Field(attribute="full_name", column_name="full_name", widget=TextWidget())
     email = fields.Field(attribute="email", column_name="email", widget=TextWidget())

@@ -109,13 +109,29 @@ def visible_people(user, qs: QuerySet) -> QuerySet:
 # ---- audits --------------------------------------------------------------------------
 
 
+def audit_practitioner_q(user) -> Q:
+    """A Q over Audit: the audits of this practitioner's own work.
+
+    Whose work an audit grades is the practitioner recorded on the audit (copied from the
+    case when the audit is created and again when it completes), never whoever holds the
+    case now: after a re-allocation the earlier audits, their evidence and their grades
+    stay with the practitioner whose work they graded. Only an audit not yet completed and
+    made without a copy (before copies were made at creation) falls back to the case's
+    practitioner; a completed audit without one graded a case nobody held, so it is no
+    practitioner's.
+    """
+    return Q(practitioner_id=user.pk) | (
+        Q(practitioner__isnull=True, case__practitioner_id=user.pk) & ~Q(status="completed")
+    )
+
+
 def audit_q(user) -> Q:
     """A Q over Audit for what this person may see.
 
     Managers see audits of their region's cases and audits completed in their region
     (the region is copied at completion, so history stays put when a case moves);
     auditors their own allocations and the audits they moderate plus their region's;
-    practitioners the audits of their own cases, never colleagues'.
+    practitioners the audits of their own work (audit_practitioner_q), never colleagues'.
     """
     if not can_see_cases(user):
         return NOTHING
@@ -129,8 +145,18 @@ def audit_q(user) -> Q:
         if user.region_id:
             q |= Q(case__region_id=user.region_id)
     if user.has_role(Role.PRACTITIONER):
-        q |= Q(case__practitioner_id=user.pk) | Q(practitioner_id=user.pk)
+        q |= audit_practitioner_q(user)
     return q
+
+
+def blind_moderation_q(user, prefix: str = "") -> Q:
+    """A Q over Audit (or over a path to one, e.g. prefix="audits__" from a Case) for the
+    audits this person is moderating now. A moderator grades blind: until their grade is
+    in, every page hides the grade under moderation from them (the case list and case page
+    show the case's last grade, the audit lists and the case's audits the final grade)."""
+    if not _active(user):
+        return NOTHING
+    return Q(**{f"{prefix}moderation__moderator_id": user.pk, f"{prefix}moderation__completed_at__isnull": True})
 
 
 def visible_audits(user, qs: QuerySet) -> QuerySet:
@@ -143,10 +169,14 @@ def visible_audits(user, qs: QuerySet) -> QuerySet:
 
 
 def feedback_q(user) -> Q:
-    """A Q over Feedback: managers and auditors their region's, practitioners their own cases'.
+    """A Q over Feedback: managers and auditors their region's, practitioners their own.
 
-    Anonymous feedback has no case: it counts for its region and team only, so a
-    practitioner never sees it, and a manager sees it without a case reference.
+    A practitioner reads the feedback, compliments and complaints given while they held
+    the case: the practitioner recorded on the feedback when it came in, not whoever
+    holds the case now (a re-allocated case's earlier complaint stays with the
+    practitioner it was about). Anonymous feedback has no case and no practitioner: it
+    counts for its region and team only, so a practitioner never sees it, and a manager
+    sees it without a case reference.
     """
     if not can_see_cases(user):
         return NOTHING
@@ -156,7 +186,7 @@ def feedback_q(user) -> Q:
     if user.has_role(Role.SERVICE_MANAGER, Role.AUDITOR) and user.region_id:
         q |= Q(region_id=user.region_id)
     if user.has_role(Role.PRACTITIONER):
-        q |= Q(case__practitioner_id=user.pk)
+        q |= Q(practitioner_id=user.pk)
     return q
 
 

@@ -121,6 +121,14 @@ def moderation_record(*, moderation: Moderation, by, grade: int, notes: str = ""
         raise ValidationError("This moderation is already complete.")
     if grade not in Grade.values:
         raise ValidationError({"grade": "Select a grade."})
+    # Lock and re-read both rows: `moderation.audit` was loaded when the page opened, and
+    # saving that copy whole would put back every field as it was then (a reflective
+    # response saved meanwhile would silently vanish). Only the fields a moderation owns
+    # are written, from a fresh copy, and a second moderator's save finds it complete.
+    if Moderation.objects.select_for_update().filter(pk=moderation.pk, completed_at__isnull=False).exists():
+        raise ValidationError("This moderation is already complete.")
+    audit = Audit.objects.select_for_update().select_related("case").get(pk=audit.pk)
+    moderation.audit = audit
     moderation.grade = grade
     moderation.notes = (notes or "").strip()
     moderation.completed_at = timezone.now()
@@ -129,7 +137,10 @@ def moderation_record(*, moderation: Moderation, by, grade: int, notes: str = ""
     audit.moderated_grade = grade
     audit.version += 1  # a grading page opened before this can no longer save over it
     audit.last_saved_by, audit.last_saved_at = by, moderation.completed_at
-    _save(audit, by)
+    audit._history_user = by
+    audit.clean_fields()
+    audit.validate_constraints()
+    audit.save(update_fields=["final_grade", "moderated_grade", "version", "last_saved_by", "last_saved_at"])
     _case_record_grade(audit.case, grade=grade, on=audit.completed_on)
     transaction.on_commit(lambda: moderation_completed.send(sender=Audit, audit=audit, moderation=moderation))
     return moderation

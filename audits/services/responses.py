@@ -1,7 +1,7 @@
 """The practitioner's side of a completed audit: a reflective response, and learning actions marked done.
 
 Only the practitioner whose work was audited may write here: the practitioner copied
-onto the audit at completion, or, where no copy exists, the case's practitioner. Every
+onto the audit (at creation, and again at completion). Every
 write validates the row before saving and names the person, so simple_history records who and when.
 """
 
@@ -24,7 +24,12 @@ def is_audited_practitioner(*, audit: Audit, user) -> bool:
     """
     if not (user and user.is_authenticated and user.is_active):
         return False
-    whose = audit.practitioner_id if audit.practitioner_id is not None else audit.case.practitioner_id
+    # The same rule as organisation.visibility.audit_q: a completed audit with no copy graded
+    # a case nobody was allocated to, so nobody answers for it.
+    if audit.practitioner_id is not None or audit.status == AuditStatus.COMPLETED:
+        whose = audit.practitioner_id
+    else:
+        whose = audit.case.practitioner_id
     return whose is not None and whose == user.pk
 
 

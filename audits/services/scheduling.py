@@ -38,6 +38,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, F, OuterRef, Q, When
+from django.db.models.functions import Coalesce
 from simple_history.utils import bulk_create_with_history
 
 from audits.models import Audit, AuditStatus, AuditTemplate
@@ -103,8 +104,9 @@ def _counted_audits(since: datetime.date) -> dict[int, int]:
         .filter(Q(created_at__date__gte=since) | Q(completed_on__gte=since))
         .annotate(
             owner=SqlCase(
+                # Whose work: the copy on the audit (visibility.audit_practitioner_q's rule).
                 When(status=AuditStatus.COMPLETED, then=F("practitioner_id")),
-                default=F("case__practitioner_id"),
+                default=Coalesce("practitioner_id", "case__practitioner_id"),
             )
         )
         .filter(owner__isnull=False)
@@ -203,6 +205,7 @@ def schedule_audits(*, today: datetime.date, rng: random.Random, by=None, dry_ru
                 due_on=due_on,
                 status=AuditStatus.SCHEDULED,
                 created_by=by,
+                practitioner_id=case.practitioner_id,  # whose work it is (see audit_create)
             )
             # audit_create's rule, checked here without its per-row queries: nobody audits a
             # case they are allocated to (the case is loaded, so this reads no row).

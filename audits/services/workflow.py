@@ -106,7 +106,15 @@ def audit_create(*, case: Case, auditor, template: AuditTemplate, due_on: dateti
     if not template.is_current:
         raise ValidationError({"template": "Choose the current version of the template."})
     audit = Audit(
-        case=case, auditor=auditor, template=template, due_on=due_on, status=AuditStatus.SCHEDULED, created_by=by
+        case=case,
+        auditor=auditor,
+        template=template,
+        due_on=due_on,
+        status=AuditStatus.SCHEDULED,
+        created_by=by,
+        # Whose work it is, from the start (completion copies it again): a case re-allocated
+        # meanwhile does not show the audit to the practitioner who takes it over.
+        practitioner_id=case.practitioner_id,
     )
     _save(audit, by)
     return audit

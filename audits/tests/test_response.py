@@ -98,7 +98,8 @@ def test_new_practitioner_of_a_reallocated_case_cannot_answer_for_the_old_one(cl
     audit.case.practitioner = colleague
     audit.case.save()
     client.force_login(colleague)
-    assert respond(client, audit, "Not my work.").status_code == 403
+    # Not even visible to them any more (organisation.visibility.audit_practitioner_q): 404.
+    assert respond(client, audit, "Not my work.").status_code == 404
     assert Audit.objects.get(pk=audit.pk).practitioner_response == ""
 
 

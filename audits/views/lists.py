@@ -91,11 +91,11 @@ def done_audits(user) -> QuerySet[Audit]:
 def my_work_audits(user) -> QuerySet[Audit]:
     """Completed audits of this practitioner's own work, never a colleague's.
 
-    The practitioner copied onto the audit at completion decides whose work it was, so a
-    case re-allocated later does not show its earlier audits to the new practitioner;
-    only where no copy exists does the case's practitioner count.
+    The practitioner copied onto the audit decides whose work it was (the one rule,
+    visibility.audit_practitioner_q), so a case re-allocated later does not show its
+    earlier audits to the new practitioner.
     """
-    own = Q(practitioner_id=user.pk) | Q(practitioner__isnull=True, case__practitioner_id=user.pk)
+    own = visibility.audit_practitioner_q(user)
     qs = visibility.visible_audits(user, Audit.objects.completed().filter(own))
     return (
         qs.select_related("case", "auditor", "template")
@@ -262,6 +262,7 @@ def audit_list(request):
             form.apply(scope, today)
             .for_list()
             .select_related("team", "region")
+            .with_grade_hidden(user)
             # Managers chase overdue audits: those first, then the latest due.
             .annotate(
                 overdue_rank=SqlCase(

@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
 AUDIT_MODERATION_SHARE = env.float("AUDIT_MODERATION_SHARE", default=0.05)
 AUDIT_MODERATION_WINDOW_DAYS = env.int("AUDIT_MODERATION_WINDOW_DAYS", default=91)
 
+# CSV imports (the command and the admin): files larger than IMPORT_MAX_BYTES, or whose
+# header has more than IMPORT_MAX_COLUMNS columns, are refused before they are parsed.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -75,7 +75,7 @@ def test_admin_upload_that_is_not_utf8_gets_a_message_not_a_500(admin_client):
         },
     )
     assert response.status_code == 200
-    assert "encountered while trying to read file" in response.content.decode()
+    assert "the file is not UTF-8 text" in response.content.decode()  # the same reason as the command
     assert not Case.objects.exists()
 
 

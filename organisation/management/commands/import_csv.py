@@ -30,7 +30,7 @@ class Command(BaseCommand):
             report = import_csv(kind, file, dry_run=dry_run)
         except OSError as e:
             raise CommandError(f"Cannot read {file}: {e.strerror or e}.") from None
-        for line in report.errors:
+        for line in report.shown_errors():
             self.stderr.write(line)
         if not report.ok:
             raise CommandError(report.summary())
