@@ -1,5 +1,6 @@
 """Settings shared by every mode; everything that differs between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
     "organisation",
     "cases",
     "audits",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cafcass_qa.urls"
@@ -95,6 +99,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
+# django-axes first: it refuses a locked-out person before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -105,6 +114,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes): 5 failures for one username from one address lock that
+# pair out for 15 minutes. By username *and* address, so someone guessing at a colleague's
+# account from elsewhere cannot lock the colleague out of their own desk, and one address
+# cannot try many passwords for one person. A quality admin unlocks early in the admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The GOV.UK lock-out page (429), logged, instead of axes' plain text.
+AXES_LOCKOUT_CALLABLE = "organisation.signin.locked_out"
+# Every failed sign-in is kept (admin: Access failures) besides the counters that lock.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The address comes from the one helper the access log uses too (it knows about proxies).
+AXES_CLIENT_IP_CALLABLE = "organisation.access_log.client_ip"
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For; 0 trusts
+# REMOTE_ADDR only (a client could otherwise claim any address and dodge the lock-out).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -175,6 +202,14 @@ CELERY_BEAT_SCHEDULE = {
 # audits completed in the last AUDIT_MODERATION_WINDOW_DAYS days.
 AUDIT_MODERATION_SHARE = env.float("AUDIT_MODERATION_SHARE", default=0.05)
 AUDIT_MODERATION_WINDOW_DAYS = env.int("AUDIT_MODERATION_WINDOW_DAYS", default=91)
+
+# Records management: cases closed more than RETENTION_YEARS ago are anonymised by
+# `apply_retention` (children's details and free text cleared; grades, counts and dates kept);
+# access records (who viewed what) are kept ACCESS_LOG_RETENTION_DAYS days.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=7)
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=2 * 365)
+if RETENTION_YEARS < 1 or ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("RETENTION_YEARS and ACCESS_LOG_RETENTION_DAYS must be at least 1")
 
 LOGGING = {
     "version": 1,
