@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "feedback",
     "dashboards",
     "improvement_plans",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,13 @@ CELERY_BEAT_SCHEDULE = {
     "sample-moderation-weekly": {
         "task": "audits.tasks.sample_moderation_task",
         "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
+    # Records retention: anonymise cases closed longer than RETENTION_YEARS and purge access
+    # records past ACCESS_LOG_RETENTION_DAYS; weekly, early Sunday, before the criteria rebuild.
+    "apply-retention-weekly": {
+        "task": "retention.tasks.apply_retention_task",
+        "schedule": crontab(hour=1, minute=30, day_of_week="sun"),
         "options": {"expires": 60 * 60 * 12},
     },
 }
