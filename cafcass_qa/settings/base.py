@@ -1,11 +1,14 @@
 """Settings shared by every mode; everything that differs between machines comes from the environment."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from .sso import sso_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -105,6 +108,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Optional single sign-on (OpenID Connect, e.g. Microsoft Entra ID): off unless OIDC_RP_CLIENT_ID
+# is set; see sso.py. Roles are still granted here; the provider only says who the person is.
+_sso = sso_settings(os.environ)
+OIDC_ENABLED = _sso.pop("OIDC_ENABLED")
+globals().update(_sso)
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("organisation.oidc.StaffOIDCBackend")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -224,7 +235,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # axes' own lines mask who and where; organisation.signin logs each failure in full,
+        # so keep only axes' warnings (repeated failures, lock-outs).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 SERVICE_NAME = "Quality assurance"
