@@ -153,3 +153,16 @@ def test_old_records_are_purged_and_recent_ones_kept(rf, service_manager, settin
     assert AccessRecord.objects.count() == 2
     assert purge_access_log(before=access_log_cutoff()) == 1
     assert list(AccessRecord.objects.values_list("case_reference", flat=True)) == ["NEW"]
+
+
+def test_the_practitioners_response_page_records_the_audit(client, practitioner, case):
+    audit = CompletedAuditFactory(case=case)
+    client.force_login(practitioner)
+    assert get(client, reverse("audits:response", args=[audit.pk])).status_code == 200
+    record = AccessRecord.objects.get()
+    assert (record.kind, record.object_id, record.case_reference, record.username) == (
+        "audit",
+        str(audit.pk),
+        "SEEN-1",
+        "fca",
+    )

@@ -235,3 +235,12 @@ def test_a_bad_date_is_a_clear_error():
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("apply_retention", "--today", "30/06/2026", stdout=StringIO())
+
+
+def test_the_case_page_says_the_case_was_anonymised(client, world, service_manager):
+    run()
+    client.force_login(service_manager)
+    html = client.get("/cases/OLD-1/").content.decode()
+    assert "Anonymised on 30 June 2026" in html
+    assert "Child 1" in html and "White: Irish" not in html
+    assert "Anonymised on" not in client.get("/cases/RECENT-1/").content.decode()
