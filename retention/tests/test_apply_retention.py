@@ -244,3 +244,14 @@ def test_the_case_page_says_the_case_was_anonymised(client, world, service_manag
     assert "Anonymised on 30 June 2026" in html
     assert "Child 1" in html and "White: Irish" not in html
     assert "Anonymised on" not in client.get("/cases/RECENT-1/").content.decode()
+
+
+def test_the_weekly_beat_job_runs_the_same_code(world, settings):
+    from cafcass_qa.celery import app
+    from retention.tasks import apply_retention_task
+
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "retention.tasks.apply_retention_task"]
+    assert len(entries) == 1 and "retention.tasks.apply_retention_task" in app.tasks
+    counts = apply_retention_task.delay().get()  # eager in tests; today is long past 2019 + 7 years
+    assert counts["cases"] == 2  # OLD-1 and RECENT-1 are both past RETENTION_YEARS by now
+    assert Case.objects.filter(anonymised_on__isnull=False).count() == 2
