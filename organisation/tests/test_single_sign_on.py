@@ -168,3 +168,34 @@ def test_an_account_made_inactive_is_signed_out(backend, team):
     assert backend.get_user(person.pk) == person
     type(person).objects.filter(pk=person.pk).update(is_active=False)
     assert backend.get_user(person.pk) is None
+
+
+# ---- start-up, as production starts ----------------------------------------------------------
+
+
+def _production(**env):
+    from organisation.tests.test_settings import GOOD_KEY, run_manage
+
+    return run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="cafcass_qa.settings.production",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="qa.example.org",
+        DATABASE_URL="sqlite:////tmp/cafcass-check-deploy.sqlite3",
+        **env,
+    )
+
+
+def test_production_with_single_sign_on_configured_starts_and_passes_check_deploy():
+    result = _production(**CONFIGURED)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_with_a_half_configured_provider_or_retention_refuses_to_start():
+    half = _production(OIDC_RP_CLIENT_ID="client-123")
+    assert half.returncode != 0 and "set OIDC_RP_CLIENT_SECRET too" in half.stderr
+    zero = _production(RETENTION_YEARS="0")
+    assert zero.returncode != 0 and "RETENTION_YEARS and ACCESS_LOG_RETENTION_DAYS must be at least 1" in zero.stderr
