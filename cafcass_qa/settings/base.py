@@ -135,6 +135,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# 15 minutes from the fifth failure: a try during the lock-out is refused (and logged) but
+# does not start the 15 minutes again, so the page's "wait 15 minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The GOV.UK lock-out page (429), logged, instead of axes' plain text.
 AXES_LOCKOUT_CALLABLE = "organisation.signin.locked_out"
 # Every failed sign-in is kept (admin: Access failures) besides the counters that lock.
