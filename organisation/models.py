@@ -97,7 +97,10 @@ class AccessRecord(models.Model):
         EXPORT = "export", "Export"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
-    user = models.ForeignKey("User", null=True, on_delete=models.SET_NULL, related_name="+", editable=False)
+    # No index of its own: access_user_at_idx leads with it.
+    user = models.ForeignKey(
+        "User", null=True, on_delete=models.SET_NULL, related_name="+", editable=False, db_index=False
+    )
     # Kept beside the key: the log still says who if the account is ever deleted.
     username = models.CharField(max_length=150, editable=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, editable=False)
