@@ -74,7 +74,7 @@ class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin,
         ("Place in the organisation", {"fields": ("full_name", "email", "region", "team", "groups")}),
     )
 
-    @admin.action(description="Unlock sign-in for the selected people")
+    @admin.action(description="Unlock sign-in for the selected people", permissions=["change"])
     def unlock_sign_in(self, request, queryset):
         usernames = list(queryset.values_list("username", flat=True))
         removed = unlock_sign_in(usernames=usernames, by=request.user)
