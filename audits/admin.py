@@ -6,6 +6,8 @@ from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from organisation.access_log import AccessLoggedAdminMixin, Kind
+
 from .forms import AuditAdminForm, AuditTemplateAdminForm, ModerationAdminForm
 from .models import Audit, AuditStatus, AuditTemplate, Criterion, Judgement, LearningAction, Moderation
 from .services.templates import CRITERION_FIELDS, template_in_use, template_revise
@@ -103,8 +105,13 @@ class JudgementInline(admin.TabularInline):
 
 
 @admin.register(Audit)
-class AuditAdmin(SimpleHistoryAdmin):
+class AuditAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
     """Create or correct an audit; Audit.clean refuses an auditor allocated to the case."""
+
+    access_kind = Kind.AUDIT
+
+    def access_case_reference(self, obj) -> str:
+        return obj.case.reference
 
     form = AuditAdminForm
     inlines = [JudgementInline]

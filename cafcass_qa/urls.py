@@ -1,5 +1,6 @@
 """Stable paths of DESIGN.md; each app owns its own urls.py."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -12,7 +13,11 @@ urlpatterns = [
     path("health/", organisation_views.health, name="health"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html",
+            redirect_authenticated_user=True,
+            extra_context={"single_sign_on": settings.OIDC_ENABLED},
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -25,6 +30,10 @@ urlpatterns = [
     path("api/v1/", include("dashboards.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.OIDC_ENABLED:
+    # /oidc/authenticate/ starts single sign-on, /oidc/callback/ comes back from the provider.
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
 handler400 = "organisation.errors.bad_request"
 handler403 = "organisation.errors.permission_denied"

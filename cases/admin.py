@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.db import transaction
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from organisation import visibility
 from organisation.admin_lists import SafeDateHierarchyMixin
+from organisation.access_log import AccessLoggedAdminMixin
 from organisation.importing import CsvImportAdminMixin
 
 from .models import Case, Child
@@ -32,7 +34,7 @@ class ChildInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(SafeDateHierarchyMixin, CsvImportAdminMixin, ImportExportModelAdmin):
+class CaseAdmin(SafeDateHierarchyMixin, AccessLoggedAdminMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     import_kind = "cases"
     list_display = ["reference", "region", "team", "practitioner", "law_type", "application_type", "received_on"]
     list_filter = ["region", "law_type", "application_type"]
@@ -40,7 +42,7 @@ class CaseAdmin(SafeDateHierarchyMixin, CsvImportAdminMixin, ImportExportModelAd
     search_fields = ["reference"]
     date_hierarchy = "received_on"
     raw_id_fields = ["practitioner"]
-    readonly_fields = ["last_audit_grade", "last_audited_on"]
+    readonly_fields = ["last_audit_grade", "last_audited_on", "anonymised_on"]
     inlines = [ChildInline]
 
     def get_queryset(self, request):
@@ -54,7 +56,10 @@ class CaseAdmin(SafeDateHierarchyMixin, CsvImportAdminMixin, ImportExportModelAd
 
 
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
+    def access_case_reference(self, obj) -> str:
+        return obj.case.reference
+
     list_display = ["label", "case", "age_band", "ethnicity", "disability", "religion", "gender_identity"]
     list_filter = ["age_band", "disability"]
     list_select_related = ["case"]

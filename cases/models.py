@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from organisation.grades import Grade
 from organisation.models import Region, Team
@@ -72,7 +73,11 @@ class Case(models.Model):
     # moderated), so the case list shows it without reading the audit tables.
     last_audit_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
     last_audited_on = models.DateField(null=True, blank=True)
+    # Set by `apply_retention` when the case, closed longer than RETENTION_YEARS, had its
+    # children's details and free text cleared (grades, counts and dates stay for the KPIs).
+    anonymised_on = models.DateField(null=True, blank=True, editable=False)
 
+    history = HistoricalRecords()
     objects = CaseQuerySet.as_manager()
 
     class Meta:
@@ -174,6 +179,8 @@ class Child(models.Model):
     disability = models.CharField(max_length=60, blank=True)
     religion = models.CharField(max_length=60, blank=True)
     gender_identity = models.CharField(max_length=60, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["case", "label"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisation import visibility
+from organisation.access_log import Kind, record_view
 
 from .filters import CaseFilter
 from .imports import CaseResource
@@ -122,6 +123,7 @@ def case_export(request):
     dataset = CaseResource().export(queryset=queryset)
     response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cases-{timezone.localdate():%Y-%m-%d}.csv"'
+    record_view(request, Kind.EXPORT, object_id="cases.csv")
     return response
 
 
@@ -131,6 +133,7 @@ def case_detail(request, reference):
         working_days_between(case.received_on, case.allocated_on) if case.allocated_on and case.received_on else None
     )
     filed_on_time = case.report_filed_on <= case.report_due_on if case.report_filed_on and case.report_due_on else None
+    record_view(request, Kind.CASE, object_id=case.pk, case_reference=case.reference)
     return render(
         request,
         "cases/detail.html",

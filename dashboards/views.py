@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from organisation import visibility
+from organisation.access_log import Kind, record_view
 from organisation.models import Region, Team, User
 from organisation.roles import Role
 
@@ -76,6 +77,7 @@ def _respond(request, template: str, context: dict, tables: list[Table], filenam
         wanted = request.GET.get("table") or tables[0].key
         for table in tables:
             if table.key == wanted:
+                record_view(request, Kind.EXPORT, object_id=f"{filename}-{table.key}.csv")
                 return csv_response(table, f"{filename}-{context['period'].param}")
         context["period_error"] = f"There is no table called “{echo(wanted)}” to download."
         status = 400

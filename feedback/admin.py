@@ -5,6 +5,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from organisation.admin_lists import SafeDateHierarchyMixin
+from organisation.access_log import AccessLoggedAdminMixin, Kind
 from organisation.importing import CsvImportAdminMixin
 
 from .imports import FeedbackImporter
@@ -12,8 +13,13 @@ from .models import Feedback, FeedbackRequest
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(SafeDateHierarchyMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class FeedbackAdmin(SafeDateHierarchyMixin, AccessLoggedAdminMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     import_kind = FeedbackImporter.kind
+    access_kind = Kind.FEEDBACK
+
+    def access_case_reference(self, obj) -> str:
+        return obj.case.reference if obj.case_id else ""
+
     list_display = ["received_on", "kind", "respondent", "channel", "case", "region", "helpfulness", "complaint_stage"]
     list_filter = ["kind", "respondent", "channel", "region"]
     list_select_related = ["case", "region"]

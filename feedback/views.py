@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 
 from cases.models import Case
 from organisation import visibility
+from organisation.access_log import Kind as AccessKind
+from organisation.access_log import record_views
 from organisation.roles import Role
 
 from . import services
@@ -63,6 +65,10 @@ def feedback_list(request):
         complaints=Count("pk", filter=Q(kind=Kind.COMPLAINT)),
     )
     page = Paginator(qs.for_list(), 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    # Every feedback on the page, comments and all, goes in the access log: one INSERT.
+    shown = [(f.pk, f.case.reference if f.case_id else "") for f in page.object_list]
+    record_views(request, AccessKind.FEEDBACK, shown)
     return render(
         request,
         "feedback/list.html",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dashboards.selectors import KPIS, computed_at
 from organisation import visibility
+from organisation.access_log import Kind, record_view
 
 from . import forms, rag, selectors, services
 from .history import plan_changes
@@ -248,6 +249,7 @@ def actions_csv(request, pk):
         return refused
     response = HttpResponse(actions_export(plan=plan, today=timezone.localdate()), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}-actions.csv"'
+    record_view(request, Kind.EXPORT, object_id=f"plan-{plan.pk}-actions.csv")
     return response
 
 

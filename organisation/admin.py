@@ -1,13 +1,15 @@
 """Quality admins maintain regions, teams and people here, and import them from CSV with a preview."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import visibility
 from .importing import CsvImportAdminMixin
-from .models import Region, Team, User
+from .models import AccessRecord, Region, Team, User
+from .signin import unlock_sign_in
 
 
 def _quality_admins_only(request) -> bool:
@@ -57,8 +59,9 @@ class TeamAdmin(CsvImportAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
+class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin, BaseUserAdmin):
     import_kind = "users"
+    actions = ["unlock_sign_in"]
     list_display = ["username", "full_name", "email", "region", "team", "is_active"]
     list_filter = ["groups", "region", "is_active", "collaborative_feedback"]
     list_select_related = ["region", "team"]
@@ -92,3 +95,35 @@ class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.action(description="Unlock sign-in for the selected people", permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        usernames = list(queryset.values_list("username", flat=True))
+        removed = unlock_sign_in(usernames=usernames, by=request.user)
+        if removed:
+            self.message_user(request, f"Sign-in unlocked for {', '.join(usernames)}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "None of the selected people was locked out.", messages.INFO)
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """Who saw what, for quality admins: read-only (nobody edits or deletes the log by hand;
+    `apply_retention` purges it after ACCESS_LOG_RETENTION_DAYS)."""
+
+    list_display = ["at", "username", "kind", "case_reference", "object_id", "ip_address", "path"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "case_reference", "object_id", "ip_address"]
+    date_hierarchy = "at"
+    show_full_result_count = False  # no second COUNT(*) over a log that only grows
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,7 +7,16 @@ class OrganisationConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self):
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
         from .permissions import sync_role_permissions
+        from .signin import log_failed_sign_in, record_last_login
+
+        user_login_failed.connect(log_failed_sign_in, dispatch_uid="organisation_log_failed_sign_in")
+        # Django's own receiver saves the whole user, which would add a history row per sign-in.
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(record_last_login, dispatch_uid="organisation_record_last_login")
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="organisation_sync_roles")
 

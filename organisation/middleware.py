@@ -6,9 +6,10 @@ from django.http import JsonResponse
 
 from .errors import bad_request
 
-# Path prefixes anyone may open: sign-in, the health check, the public one-time
-# feedback form, static files, and the API (which answers 401/403 in JSON itself).
-PUBLIC_PREFIXES = ("/accounts/login/", "/health/", "/f/", "/static/", "/api/")
+# Path prefixes anyone may open: sign-in (and single sign-on's start and return, when
+# configured), the health check, the public one-time feedback form, static files, and the
+# API (which answers 401/403 in JSON itself).
+PUBLIC_PREFIXES = ("/accounts/login/", "/oidc/", "/health/", "/f/", "/static/", "/api/")
 
 
 def is_public_path(path: str) -> bool:

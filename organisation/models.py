@@ -5,6 +5,8 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .roles import Role
 
@@ -45,6 +47,10 @@ class User(AbstractUser):
         ),
     )
 
+    # Who changed a person's details, roles (groups) or activity, and when. The password hash
+    # is never copied; a sign-in's last_login is written without a history row (apps.py).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
+
     class Meta:
         ordering = ["full_name", "username"]
 
@@ -73,3 +79,48 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class AccessRecord(models.Model):
+    """One view of a child's case, an audit, feedback or an export: who, what, when, from where.
+
+    Written with one INSERT per page (organisation.access_log), read by quality admins in
+    the admin and by `access_report`, and purged after ACCESS_LOG_RETENTION_DAYS. The case
+    reference is copied onto every row (an audit's or a feedback's too), so "who saw this
+    case and its records" is one indexed filter and this app never reads the others' tables.
+    """
+
+    class Kind(models.TextChoices):
+        CASE = "case", "Case"
+        AUDIT = "audit", "Audit"
+        FEEDBACK = "feedback", "Feedback"
+        EXPORT = "export", "Export"
+
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    # No index of its own: access_user_at_idx leads with it.
+    user = models.ForeignKey(
+        "User", null=True, on_delete=models.SET_NULL, related_name="+", editable=False, db_index=False
+    )
+    # Kept beside the key: the log still says who if the account is ever deleted.
+    username = models.CharField(max_length=150, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, editable=False)
+    # The audit's or feedback's id, or what was exported (such as "cases.csv").
+    object_id = models.CharField(max_length=100, blank=True, editable=False)
+    case_reference = models.CharField(max_length=30, blank=True, editable=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    path = models.CharField(max_length=500, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "access record"
+        indexes = [
+            # access_report --case REF: one case's views, newest first.
+            models.Index(fields=["case_reference", "at"], name="access_case_at_idx"),
+            # The admin's list by person, and the retention purge by age.
+            models.Index(fields=["user", "at"], name="access_user_at_idx"),
+            models.Index(fields=["at"], name="access_at_idx"),
+        ]
+
+    def __str__(self):
+        what = self.case_reference or self.object_id
+        return f"{self.username} viewed {self.get_kind_display().lower()} {what} at {self.at:%Y-%m-%d %H:%M}"

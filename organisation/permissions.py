@@ -25,17 +25,22 @@ ROLE_PERMISSIONS = {
 }
 
 
+# Besides every permission of our apps, quality admins read django-axes' sign-in records and
+# unlock a locked-out sign-in (deleting its access attempts); the records are axes' to write.
+QUALITY_ADMIN_EXTRA = [("axes", "view_"), ("axes", "delete_accessattempt")]
+
+
+def _matches(perm, rules) -> bool:
+    return any(perm.content_type.app_label == app and perm.codename.startswith(prefix) for app, prefix in rules)
+
+
 def sync_role_permissions(**kwargs):
-    perms = list(Permission.objects.filter(content_type__app_label__in=OUR_APPS).select_related("content_type"))
+    apps = [*OUR_APPS, *{app for app, _ in QUALITY_ADMIN_EXTRA}]
+    perms = list(Permission.objects.filter(content_type__app_label__in=apps).select_related("content_type"))
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         if role == Role.QUALITY_ADMIN:
-            wanted = perms
+            wanted = [p for p in perms if p.content_type.app_label in OUR_APPS or _matches(p, QUALITY_ADMIN_EXTRA)]
         else:
-            rules = ROLE_PERMISSIONS.get(role, [])
-            wanted = [
-                p
-                for p in perms
-                if any(p.content_type.app_label == app and p.codename.startswith(prefix) for app, prefix in rules)
-            ]
+            wanted = [p for p in perms if _matches(p, ROLE_PERMISSIONS.get(role, []))]
         group.permissions.set(wanted)

@@ -188,8 +188,8 @@ def test_grading_page_has_constant_queries_as_criteria_grow(
     for n in (5, 25):
         audit = audit_of(private_case(practitioner), auditor, wide_template(n))
         # session, user, the user's groups (roles), the audit with its case, people and
-        # template (one join), the template's criteria, the audit's judgements.
-        with django_assert_max_num_queries(6) as captured:
+        # template (one join), the template's criteria, the audit's judgements, the access record.
+        with django_assert_max_num_queries(7) as captured:
             response = client.get(section_url(audit, 1))
         assert response.status_code == 200
         assert response.content.decode().count('class="govuk-radios__input"') == n * 4
@@ -400,8 +400,9 @@ def test_detail_page_has_constant_queries_as_history_grows(
         for version in range(1, saves + 1):
             post_section_1(client, audit, criteria, version=version, needs=str(1 + version % 4), action="later")
         client.force_login(service_manager)
-        # session, user, groups, audit, criteria, judgements, learning actions, 3 history tables
-        with django_assert_max_num_queries(10) as captured:
+        # session, user, groups, audit, criteria, judgements, learning actions, 3 history tables,
+        # the access record
+        with django_assert_max_num_queries(11) as captured:
             assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]

@@ -106,8 +106,8 @@ def test_moderator_grades_blind_and_the_grade_becomes_final(client, moderated, d
     detail = client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
     assert "Moderate this audit" in detail
     assert 'data-testid="overall-grade"' not in detail  # the auditor's grade is hidden
-    # session, user, groups, audit (with its moderation), criteria, judgements
-    with django_assert_max_num_queries(6):
+    # session, user, groups, audit (with its moderation), criteria, judgements, the access record
+    with django_assert_max_num_queries(7):
         page = client.get(url)
     assert page.status_code == 200
     response = client.post(url, {"grade": "2", "notes": "Analysis thinner than graded."})

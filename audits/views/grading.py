@@ -26,6 +26,7 @@ from audits.services import (
 )
 from cases.models import Case
 from organisation import visibility
+from organisation.access_log import Kind, record_view
 from organisation.roles import Role
 
 OPEN = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
@@ -38,6 +39,11 @@ def _add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
+
+
+def _record_audit_view(request, audit) -> None:
+    """Each page that shows an audit's grades or evidence goes in the access log (one INSERT)."""
+    record_view(request, Kind.AUDIT, object_id=audit.pk, case_reference=audit.case.reference)
 
 
 @require_http_methods(["GET"])
@@ -63,6 +69,7 @@ def audit_detail(request, pk):
         "learning_actions": audit_learning_actions(audit) if show_answers else [],
         "history": audit_history(audit, sheet) if history_allowed else None,
     }
+    _record_audit_view(request, audit)
     return render(request, "audits/detail.html", context)
 
 
@@ -110,6 +117,7 @@ def audit_section(request, pk, n):
         "conflict": conflict,
         "previous_url": reverse("audits:section", args=[audit.pk, n - 1]) if n > 1 else None,
     }
+    _record_audit_view(request, audit)
     return render(request, "audits/section.html", context, status=status)
 
 
@@ -198,6 +206,7 @@ def audit_check(request, pk):
         "conflict": conflict,
         "learning_actions": audit_learning_actions(audit),
     }
+    _record_audit_view(request, audit)
     return render(request, "audits/check.html", context, status=status)
 
 
@@ -296,4 +305,5 @@ def audit_moderate(request, pk):
         else:
             messages.success(request, f"Moderation recorded: {moderation.get_grade_display()} is now the final grade.")
             return redirect("audits:detail", pk=audit.pk)
+    _record_audit_view(request, audit)
     return render(request, "audits/moderate.html", {"audit": audit, "sheet": sheet, "form": form})

@@ -31,6 +31,8 @@ from audits.services.responses import (
     learning_action_set_status,
 )
 from organisation import visibility
+from organisation.access_log import Kind as AccessKind
+from organisation.access_log import record_view
 from organisation.models import Region, Team, User
 from organisation.roles import Role
 
@@ -325,6 +327,7 @@ def audit_response(request, pk):
                 return redirect(_my_work_url(audit))
         return render(request, "audits/response.html", {"audit": audit, "form": form}, status=400)
     form = ResponseForm(initial={"response": audit.practitioner_response})
+    record_view(request, AccessKind.AUDIT, object_id=audit.pk, case_reference=audit.case.reference)
     return render(request, "audits/response.html", {"audit": audit, "form": form})
 
 

@@ -1,5 +1,7 @@
 """Settings shared by every mode; everything that differs between machines comes from the environment."""
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -7,6 +9,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+
+from .sso import sso_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -49,12 +53,14 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
     "organisation",
     "cases",
     "audits",
     "feedback",
     "dashboards",
     "improvement_plans",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
@@ -143,6 +151,19 @@ DASHBOARD_READ_DATABASE = "replica" if "replica" in DATABASES else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
+# django-axes first: it refuses a locked-out person before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Optional single sign-on (OpenID Connect, e.g. Microsoft Entra ID): off unless OIDC_RP_CLIENT_ID
+# is set; see sso.py. Roles are still granted here; the provider only says who the person is.
+_sso = sso_settings(os.environ)
+OIDC_ENABLED = _sso.pop("OIDC_ENABLED")
+globals().update(_sso)
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("organisation.oidc.StaffOIDCBackend")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -153,6 +174,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes): 5 failures for one username from one address lock that
+# pair out for 15 minutes. By username *and* address, so someone guessing at a colleague's
+# account from elsewhere cannot lock the colleague out of their own desk, and one address
+# cannot try many passwords for one person. A quality admin unlocks early in the admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# 15 minutes from the fifth failure: a try during the lock-out is refused (and logged) but
+# does not start the 15 minutes again, so the page's "wait 15 minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The GOV.UK lock-out page (429), logged, instead of axes' plain text.
+AXES_LOCKOUT_CALLABLE = "organisation.signin.locked_out"
+# Every failed sign-in is kept (admin: Access failures) besides the counters that lock.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The address comes from the one helper the access log uses too (it knows about proxies).
+AXES_CLIENT_IP_CALLABLE = "organisation.access_log.client_ip"
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For; 0 trusts
+# REMOTE_ADDR only (a client could otherwise claim any address and dodge the lock-out).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -245,6 +287,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Records retention: anonymise cases closed longer than RETENTION_YEARS and purge access
+    # records past ACCESS_LOG_RETENTION_DAYS; weekly, early Sunday, before the criteria rebuild.
+    "apply-retention-weekly": {
+        "task": "retention.tasks.apply_retention_task",
+        "schedule": crontab(hour=1, minute=30, day_of_week="sun"),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 # Moderation: the share of completed audits drawn for a second, blind grading, from the
 # audits completed in the last AUDIT_MODERATION_WINDOW_DAYS days.
@@ -255,13 +304,25 @@ AUDIT_MODERATION_WINDOW_DAYS = env.int("AUDIT_MODERATION_WINDOW_DAYS", default=9
 # header has more than IMPORT_MAX_COLUMNS columns, are refused before they are parsed.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+# Records management: cases closed more than RETENTION_YEARS ago are anonymised by
+# `apply_retention` (children's details and free text cleared; grades, counts and dates kept);
+# access records (who viewed what) are kept ACCESS_LOG_RETENTION_DAYS days.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=7)
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=2 * 365)
+if RETENTION_YEARS < 1 or ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("RETENTION_YEARS and ACCESS_LOG_RETENTION_DAYS must be at least 1")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # axes' own lines mask who and where; organisation.signin logs each failure in full,
+        # so keep only axes' warnings (repeated failures, lock-outs).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 SERVICE_NAME = "Quality assurance"
