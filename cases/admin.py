@@ -6,8 +6,8 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from organisation import visibility
-from organisation.admin_lists import SafeDateHierarchyMixin
 from organisation.access_log import AccessLoggedAdminMixin
+from organisation.admin_lists import SafeDateHierarchyMixin
 from organisation.importing import CsvImportAdminMixin
 
 from .models import Case, Child
@@ -34,7 +34,9 @@ class ChildInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(SafeDateHierarchyMixin, AccessLoggedAdminMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CaseAdmin(
+    SafeDateHierarchyMixin, AccessLoggedAdminMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     import_kind = "cases"
     list_display = ["reference", "region", "team", "practitioner", "law_type", "application_type", "received_on"]
     list_filter = ["region", "law_type", "application_type"]

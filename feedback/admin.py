@@ -4,8 +4,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from organisation.admin_lists import SafeDateHierarchyMixin
 from organisation.access_log import AccessLoggedAdminMixin, Kind
+from organisation.admin_lists import SafeDateHierarchyMixin
 from organisation.importing import CsvImportAdminMixin
 
 from .imports import FeedbackImporter
@@ -13,7 +13,9 @@ from .models import Feedback, FeedbackRequest
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(SafeDateHierarchyMixin, AccessLoggedAdminMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class FeedbackAdmin(
+    SafeDateHierarchyMixin, AccessLoggedAdminMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     import_kind = FeedbackImporter.kind
     access_kind = Kind.FEEDBACK
 

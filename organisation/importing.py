@@ -684,6 +684,7 @@ class CsvImportAdminMixin:
         record_view(request, Kind.EXPORT, object_id=f"admin:{self.model._meta.label_lower}")
         return data
 
+
 def _tidy_for_display(request, result) -> None:
     """No traceback on the page (import-export prints one under every file-wide error), and
     no more than the first 100 errors: a file with thousands of bad rows gets a count."""
