@@ -7,6 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import visibility
+from .admin_lists import SafeDateHierarchyMixin
 from .importing import CsvImportAdminMixin
 from .models import AccessRecord, Region, Team, User
 from .signin import unlock_sign_in
@@ -107,7 +108,7 @@ class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin,
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     """Who saw what, for quality admins: read-only (nobody edits or deletes the log by hand;
     `apply_retention` purges it after ACCESS_LOG_RETENTION_DAYS)."""
 
@@ -127,3 +128,16 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _safe_date_hierarchies(site) -> None:
+    """Admins registered before ours (django-axes' sign-in records) get the same plain message for
+    a date filter they cannot use (`?attempt_time__year=9999`) instead of a 500."""
+    for model, model_admin in list(site._registry.items()):
+        if model_admin.date_hierarchy and not isinstance(model_admin, SafeDateHierarchyMixin):
+            safe = type(type(model_admin).__name__, (SafeDateHierarchyMixin, type(model_admin)), {})
+            site.unregister(model)
+            site.register(model, safe)
+
+
+_safe_date_hierarchies(admin.site)
