@@ -219,6 +219,9 @@ def test_the_procfile_serves_signs_in_and_rolls_up_through_the_real_worker(produ
 
         status, headers, page = browser.get("/accounts/login/")
         assert status == 200
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "camera=()" in headers["Permissions-Policy"]
+        assert headers["Strict-Transport-Security"].startswith("max-age=")
         # collectstatic's manifest: pages name the hashed files, and gunicorn serves them.
         stylesheet = re.search(r'href="(/static/vendor/govuk/govuk-frontend\.min\.[0-9a-f]{12}\.css)"', page)
         assert stylesheet, "the sign-in page does not name the hashed GOV.UK stylesheet"
