@@ -83,3 +83,7 @@ def test_a_bad_reference_stored_earlier_still_lists_and_opens(client, quality_ad
     page = client.get(link)
     assert page.status_code == 200
     assert page.context["case"].reference == reference
+    # The case page's own links that carry the reference work too (the feedback link page).
+    request_link = reverse("feedback:request", args=[reference])
+    assert request_link in page.content.decode()
+    assert client.get(request_link).status_code == 200
