@@ -17,3 +17,7 @@ class FeedbackConfig(AppConfig):
         from .case_sections import feedback_for_case
 
         register_case_section("feedback/_case_feedback.html", feedback_for_case, order=20)
+
+        from .receivers import connect
+
+        connect()

@@ -166,6 +166,24 @@ def visible_feedback(user, qs: QuerySet) -> QuerySet:
     return qs.filter(feedback_q(user))
 
 
+def can_handle_complaints(user) -> bool:
+    """Service managers handle their region's complaints; quality admins everyone's."""
+    return is_admin(user) or (_active(user) and user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None)
+
+
+def complaint_q(user) -> Q:
+    """A Q over Feedback (complaints) for what this person may handle."""
+    if is_admin(user):
+        return Q()
+    if can_handle_complaints(user):
+        return Q(region_id=user.region_id)
+    return NOTHING
+
+
+def visible_complaints(user, qs: QuerySet) -> QuerySet:
+    return qs.filter(complaint_q(user))
+
+
 # ---- loading one protected row ---------------------------------------------------------
 
 

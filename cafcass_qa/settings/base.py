@@ -185,3 +185,8 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Quality assurance"
+
+# Mail (feedback links typed in by staff, reminders): EMAIL_URL is a django-environ URL such as
+# smtp://host:port or smtp+tls://user:password@host:587; without one, mail is printed to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cafcass <no-reply@cafcass.invalid>")
