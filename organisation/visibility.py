@@ -106,6 +106,16 @@ def visible_people(user, qs: QuerySet) -> QuerySet:
     return qs.filter(q)
 
 
+def can_close_case(user, case) -> bool:
+    """The allocated practitioner, the region's service managers and quality admins close a case."""
+    if is_admin(user):
+        return True
+    if not _active(user):
+        return False
+    manager = user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None and user.region_id == case.region_id
+    return manager or (user.has_role(Role.PRACTITIONER) and case.practitioner_id == user.pk)
+
+
 # ---- audits --------------------------------------------------------------------------
 
 
