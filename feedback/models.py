@@ -360,7 +360,8 @@ class FeedbackRequest(models.Model):
 
     @property
     def for_whom(self) -> str:
-        return self.child_label or self.get_audience_display()
+        """Whom the link is for, as staff see it: "Child A" or "the judge or magistrate"."""
+        return self.child_label or f"the {self.get_audience_display().lower()}"
 
 
 class YouSaidWeDid(models.Model):
