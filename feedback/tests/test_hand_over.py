@@ -2,6 +2,7 @@
 QR code decodes to the link, an email through a real SMTP server (the address never stored), reminders."""
 
 import datetime
+import io
 import re
 import socket
 
@@ -221,3 +222,15 @@ def test_no_reminder_for_links_handed_over(client, case, practitioner):
         client.post(f"/feedback/requests/{request.pk}/", {"how": "link"})
     assert feedback_handover_reminders_send(today=timezone.localdate() + datetime.timedelta(days=60)) == 0
     assert mail.outbox == []
+
+
+def test_the_reminder_command_reminds_and_rejects_a_bad_date(case, practitioner):
+    from django.core.management import CommandError, call_command
+
+    practitioner.email = "priya@example.org"
+    practitioner.save()
+    out = io.StringIO()
+    call_command("remind_feedback_handover", "--today", "2025-05-02", stdout=out)
+    assert out.getvalue().strip() == "Reminded 1 practitioner."
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("remind_feedback_handover", "--today", "2025-13-01")
