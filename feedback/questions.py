@@ -18,15 +18,21 @@ FACE_TO_YES_NO = {"happy": True, "sad": False}
 YES_NO = {"yes": True, "no": False}
 
 
-def question_sets_install_shipped(*, apps=None, **kwargs) -> int:
-    """Install any shipped question set that has no version yet; returns how many (idempotent)."""
-    set_model = apps.get_model("feedback", "QuestionSet") if apps else QuestionSet
-    question_model = apps.get_model("feedback", "Question") if apps else Question
+def question_sets_install_shipped(*, apps=None, using: str = "default", **kwargs) -> int:
+    """Install any shipped question set that has no version yet; returns how many (idempotent).
+
+    The data migration does this once; connected to post_migrate it also restores them after a
+    database flush (transactional tests), as audits does for its templates."""
+    try:
+        set_model = apps.get_model("feedback", "QuestionSet") if apps else QuestionSet
+        question_model = apps.get_model("feedback", "Question") if apps else Question
+    except LookupError:  # migrated back to before the question sets existed
+        return 0
     made = 0
     for slug, data in SHIPPED.items():
-        if set_model.objects.filter(slug=slug).exists():
+        if set_model.objects.using(using).filter(slug=slug).exists():
             continue
-        qs = set_model.objects.create(
+        qs = set_model.objects.using(using).create(
             slug=slug,
             version=1,
             name=data["name"],
@@ -35,7 +41,7 @@ def question_sets_install_shipped(*, apps=None, **kwargs) -> int:
             ask_when_case_closes=data["ask_when_case_closes"],
             is_current=True,
         )
-        question_model.objects.bulk_create(
+        question_model.objects.using(using).bulk_create(
             question_model(question_set=qs, order=i, code=code, kind=kind, measure=measure, text=text, hint=hint)
             for i, (code, kind, measure, text, hint) in enumerate(data["questions"], start=1)
         )
