@@ -157,7 +157,9 @@ def feedback_submit_via_link(*, token: str, answers: dict, anonymous: bool = Fal
     feedback.full_clean()
     feedback.save()
     _save_answers(feedback, questions, answers)
-    FeedbackRequest.objects.filter(pk=request.pk).update(feedback=feedback)
+    if not anonymous:
+        # An anonymous answer is not tied back to its request either: the request names the case.
+        FeedbackRequest.objects.filter(pk=request.pk).update(feedback=feedback)
     _announce(feedback)
     return feedback
 

@@ -115,6 +115,8 @@ def test_anonymous_answers_count_for_the_team_but_not_against_the_case(client, l
     feedback = Feedback.objects.get()
     assert feedback.case is None
     assert feedback.team == case.team and feedback.anonymous
+    request = FeedbackRequest.objects.get()
+    assert request.used_at is not None and request.feedback is None  # nothing leads back to the case
 
 
 def test_free_text_is_shown_escaped(client, link):
