@@ -170,6 +170,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Remind practitioners of feedback links from closed cases not handed over within 10 working
+    # days; each link is reminded once, so the daily run (weekdays, before the working day) is safe.
+    "feedback-handover-reminders": {
+        "task": "feedback.tasks.remind_feedback_handover_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 # Moderation: the share of completed audits drawn for a second, blind grading, from the
 # audits completed in the last AUDIT_MODERATION_WINDOW_DAYS days.

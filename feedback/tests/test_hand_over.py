@@ -234,3 +234,13 @@ def test_the_reminder_command_reminds_and_rejects_a_bad_date(case, practitioner)
     assert out.getvalue().strip() == "Reminded 1 practitioner."
     with pytest.raises(CommandError, match="not a date"):
         call_command("remind_feedback_handover", "--today", "2025-13-01")
+
+
+def test_the_beat_task_reminds_once(case, practitioner):
+    from feedback.tasks import remind_feedback_handover_task
+
+    practitioner.email = "priya@example.org"
+    practitioner.save()
+    assert remind_feedback_handover_task.delay("2025-05-02").get() == 1
+    assert remind_feedback_handover_task.delay("2025-05-05").get() == 0
+    assert len(mail.outbox) == 1
