@@ -4,6 +4,7 @@ by region and period, and the printable "you said, we did" page per region."""
 import datetime
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,12 +27,9 @@ def complaint_list(request):
     qs = selectors.complaints_for(request.user).select_related("case", "region", "complaint_owner")
     if show == "open":
         qs = qs.filter(responded_on__isnull=True)
-    rows = list(qs.order_by("respond_by", "pk")[:200])
-    for row in rows:
-        row.due_on = row.acknowledge_by if row.acknowledged_on is None else row.respond_by
-        row.next_step = "Acknowledge" if row.acknowledged_on is None else ("Respond" if not row.responded_on else "")
-        row.overdue = bool(row.next_step and row.due_on and row.due_on < today)
-    return render(request, "feedback/complaints/list.html", {"rows": rows, "show": show, "today": today})
+    page = Paginator(qs.order_by("respond_by", "pk"), 50).get_page(request.GET.get("page"))
+    rows = [selectors.with_next_step(row, today) for row in page]
+    return render(request, "feedback/complaints/list.html", {"rows": rows, "page": page, "show": show, "today": today})
 
 
 def _complaint_for(user, pk) -> Feedback:

@@ -32,17 +32,24 @@ def complaints_for(user):
     return visibility.visible_complaints(user, Feedback.objects.filter(kind=Kind.COMPLAINT))
 
 
+def with_next_step(complaint: Feedback, today: datetime.date) -> Feedback:
+    """Set `next_step` ("Acknowledge", "Respond" or ""), `due_on` and `overdue` on a complaint."""
+    if complaint.acknowledged_on is None:
+        complaint.next_step, complaint.due_on = "Acknowledge", complaint.acknowledge_by
+    elif complaint.responded_on is None:
+        complaint.next_step, complaint.due_on = "Respond", complaint.respond_by
+    else:
+        complaint.next_step, complaint.due_on = "", None
+    complaint.overdue = bool(complaint.due_on and complaint.due_on < today)
+    return complaint
+
+
 def complaints_due_for(*, user, today: datetime.date | None = None) -> list[Feedback]:
     """Open complaints the person may handle that still need acknowledging or a response, soonest
     deadline first, each with `next_step`, `due_on` and `overdue` (for the work list). One query."""
     today = today or timezone.localdate()
     open_q = Q(acknowledged_on__isnull=True) | Q(responded_on__isnull=True)
-    complaints = list(complaints_for(user).filter(open_q).select_related("case", "region", "complaint_owner"))
-    for complaint in complaints:
-        if complaint.acknowledged_on is None:
-            complaint.next_step, complaint.due_on = "Acknowledge", complaint.acknowledge_by
-        else:
-            complaint.next_step, complaint.due_on = "Respond", complaint.respond_by
-        complaint.overdue = bool(complaint.due_on and complaint.due_on < today)
+    rows = complaints_for(user).filter(open_q).select_related("case", "region", "complaint_owner")
+    complaints = [with_next_step(c, today) for c in rows]
     complaints.sort(key=lambda c: (c.due_on or datetime.date.max, c.pk))
     return complaints
