@@ -2,7 +2,9 @@
 templates), the themes and the "you said, we did" list; links are listed without their secret."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -10,7 +12,7 @@ from organisation.importing import CsvImportAdminMixin
 
 from .imports import FeedbackImporter
 from .models import Answer, Feedback, FeedbackRequest, Question, QuestionSet, Theme, YouSaidWeDid
-from .questions import QUESTION_FIELDS, question_set_in_use, question_set_revise
+from .questions import QUESTION_FIELDS, question_rows_problems, question_set_in_use, question_set_revise
 
 
 class AnswerInline(admin.TabularInline):
@@ -47,8 +49,22 @@ class FeedbackRequestAdmin(admin.ModelAdmin):
     raw_id_fields = ["case", "created_by"]
 
 
+class QuestionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = [
+            {name: form.cleaned_data.get(name) for name in QUESTION_FIELDS}
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        problems = question_rows_problems(rows)
+        if problems:
+            raise ValidationError(problems)
+
+
 class QuestionInline(admin.TabularInline):
     model = Question
+    formset = QuestionFormSet
     fields = QUESTION_FIELDS
     extra = 1
     ordering = ["order"]

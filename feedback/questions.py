@@ -3,6 +3,7 @@ turning answers into the headline figures the dashboards read from Feedback."""
 
 from collections.abc import Mapping, Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
@@ -61,6 +62,9 @@ def current_question_set(audience: str) -> QuestionSet:
 def question_set_revise(*, question_set: QuestionSet, questions: Sequence[dict], **fields) -> QuestionSet:
     """Replace a set's fields and questions. A set no feedback uses is edited in place; a set in use
     is kept as it is and a new current version made, so answers keep the questions they were given on."""
+    problems = question_rows_problems(questions)
+    if problems:
+        raise ValidationError(problems)
     names = ["name", "intro", "one_question_per_page", "ask_when_case_closes"]
     values = {n: fields.get(n, getattr(question_set, n)) for n in names}
     rows = [Question(**{f: row[f] for f in QUESTION_FIELDS}) for row in questions]
@@ -86,6 +90,20 @@ def question_set_revise(*, question_set: QuestionSet, questions: Sequence[dict],
         row.full_clean(exclude=["question_set"], validate_constraints=False)
     Question.objects.bulk_create(rows)
     return target
+
+
+def question_rows_problems(rows: Sequence[dict]) -> list[str]:
+    """What is wrong across a set's questions: a code or a position used twice, or two questions
+    feeding one figure (each figure takes one answer per person)."""
+    problems = []
+    for field, what in [("code", "code"), ("order", "position"), ("measure", "figure")]:
+        values = [row[field] for row in rows if row.get(field) not in (None, "")]
+        twice = sorted({str(v) for v in values if values.count(v) > 1})
+        if twice:
+            problems.append(f"Two questions have the same {what}: {', '.join(twice)}.")
+    if not rows:
+        problems.append("A question set needs at least one question.")
+    return problems
 
 
 def question_set_rows(question_set: QuestionSet) -> list[dict]:

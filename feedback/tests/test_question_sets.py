@@ -92,10 +92,7 @@ def test_a_set_nobody_answered_is_edited_in_place():
     assert same.questions.count() == 2
 
 
-def test_the_admin_saves_an_edit_of_a_set_in_use_as_a_new_version(admin_client, case, practitioner, client):
-    _, token = services.feedback_request_create(case=case, audience="parent_carer", by=practitioner)
-    answer_all(client, token, {"helpfulness": "6"})
-    current = QuestionSet.objects.get(slug="parent_carer", is_current=True)
+def admin_data(current):
     questions = list(current.questions.order_by("order"))
     data = {
         "name": current.name,
@@ -111,6 +108,14 @@ def test_the_admin_saves_an_edit_of_a_set_in_use_as_a_new_version(admin_client, 
             data[f"questions-{i}-{field}"] = getattr(q, field)
         data[f"questions-{i}-id"] = q.pk
         data[f"questions-{i}-question_set"] = current.pk
+    return data
+
+
+def test_the_admin_saves_an_edit_of_a_set_in_use_as_a_new_version(admin_client, case, practitioner, client):
+    _, token = services.feedback_request_create(case=case, audience="parent_carer", by=practitioner)
+    answer_all(client, token, {"helpfulness": "6"})
+    current = QuestionSet.objects.get(slug="parent_carer", is_current=True)
+    data = admin_data(current)
     data["questions-0-text"] = "How much did your family court adviser help?"
     response = admin_client.post(f"/admin/feedback/questionset/{current.pk}/change/", data, follow=True)
     assert response.status_code == 200
@@ -119,6 +124,18 @@ def test_the_admin_saves_an_edit_of_a_set_in_use_as_a_new_version(admin_client, 
         "How helpful was your family court adviser?"
     )
     assert QuestionSet.objects.get(slug="parent_carer", is_current=True).version == 2
+
+
+def test_the_admin_refuses_two_questions_feeding_one_figure(admin_client):
+    current = QuestionSet.objects.get(slug="judge", is_current=True)
+    data = admin_data(current)
+    data["questions-5-kind"] = "scale_0_10"
+    data["questions-5-measure"] = "helpfulness"  # the first question feeds helpfulness already
+    response = admin_client.post(f"/admin/feedback/questionset/{current.pk}/change/", data)
+    assert response.status_code == 200
+    assert "Two questions have the same figure: helpfulness." in response.content.decode()
+    assert QuestionSet.objects.filter(slug="judge").count() == 1
+    assert current.questions.get(order=6).measure == "comments"
 
 
 def test_a_question_cannot_feed_a_figure_its_kind_cannot_give():
