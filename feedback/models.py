@@ -293,6 +293,11 @@ class Answer(models.Model):
     def __str__(self):
         return f"{self.question.code}: {self.value[:40]}"
 
+    @property
+    def label(self) -> str:
+        """The answer as the person saw it ("Happy", "I'm not sure"), not its stored code."""
+        return self.question.label_for(self.value)
+
 
 class HandOver(models.TextChoices):
     LINK = "link", "Link copied"
