@@ -180,6 +180,8 @@ def feedback_record(*, by, case: Case, question_set: QuestionSet | None = None, 
     else:
         feedback = Feedback(case=case, recorded_by=by, **fields)
     _place(feedback, case)
+    if feedback.anonymous:
+        feedback.case = None  # as through a link: it counts for the region and team, not against the case
     set_complaint_deadlines(feedback)
     feedback.full_clean()
     feedback.save()

@@ -183,3 +183,23 @@ def test_an_unknown_audience_on_the_staff_form_is_explained(client, service_mana
     response = client.get("/feedback/new/?audience=alien", follow=True)
     assert response.status_code == 200
     assert "Choose who gave the feedback" in response.content.decode()
+
+
+def test_staff_recorded_anonymous_feedback_is_not_shown_against_the_case(client, service_manager, case, practitioner):
+    client.force_login(service_manager)
+    response = client.post(
+        "/feedback/new/?audience=parent_carer",
+        {
+            "case_reference": "QS-1",
+            "channel": "in_person",
+            "kind": "feedback",
+            "received_on": "2025-05-02",
+            "helpfulness": "4",
+            "anonymous": "on",
+        },
+    )
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.case is None and (feedback.region, feedback.team) == (case.region, case.team)
+    client.force_login(practitioner)
+    assert client.get("/feedback/").context["summary"]["total"] == 0
