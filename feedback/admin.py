@@ -98,6 +98,9 @@ class QuestionSetAdmin(admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # every link needs its audience's current set; old ones hold answers
+
     def save_model(self, request, obj, form, change):
         if not change:
             super().save_model(request, obj, form, change)

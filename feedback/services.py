@@ -3,6 +3,7 @@
 import datetime
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from cases.models import Case
 
 from .models import (
     RESPONDENT_FOR_AUDIENCE,
+    TEXT_MAX_LENGTH,
     Answer,
     Audience,
     Channel,
@@ -121,7 +123,23 @@ def _save_answers(feedback: Feedback, questions, answers: dict) -> None:
     )
 
 
+def _check_answers(questions, answers: dict) -> None:
+    """Refuse an answer that is not one of its question's choices (or free text over the limit)."""
+    errors = {}
+    for q in questions:
+        value = answers.get(q.code)
+        if value in (None, ""):
+            continue
+        if q.choices and value not in dict(q.choices):
+            errors[q.code] = "Choose one of the answers shown."
+        elif not q.choices and len(value) > TEXT_MAX_LENGTH:
+            errors[q.code] = f"Keep this to {TEXT_MAX_LENGTH} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _feedback_from_answers(question_set: QuestionSet, questions, answers: dict, **fields) -> Feedback:
+    _check_answers(questions, answers)
     feedback = Feedback(
         question_set=question_set,
         respondent=question_set.respondent,

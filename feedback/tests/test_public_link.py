@@ -170,3 +170,13 @@ def test_feedback_received_is_announced_after_commit(link, django_capture_on_com
     finally:
         feedback_received.disconnect(receiver)
     assert seen == [feedback.pk]
+
+
+def test_the_service_refuses_an_answer_that_is_not_a_choice_and_saves_nothing(link):
+    from django.core.exceptions import ValidationError
+
+    _, token = link
+    with pytest.raises(ValidationError):
+        services.feedback_submit_via_link(token=token, answers={"helpfulness": "eleven"})
+    assert not Feedback.objects.exists()
+    assert FeedbackRequest.objects.get().used_at is None
