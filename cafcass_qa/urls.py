@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from feedback import views as feedback_views
 from organisation import views as organisation_views
 
 urlpatterns = [
@@ -24,7 +23,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("audits/", include("audits.urls")),
     path("feedback/", include("feedback.urls")),
-    path("f/<str:token>/", feedback_views.public_form, name="public_feedback"),
+    path("f/", include("feedback.public_urls")),
     path("dashboards/", include("dashboards.urls")),
     path("plans/", include("improvement_plans.urls")),
     path("api/v1/", include("dashboards.api_urls")),

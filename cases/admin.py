@@ -11,7 +11,7 @@ from organisation.admin_lists import SafeDateHierarchyMixin
 from organisation.importing import CsvImportAdminMixin
 
 from .models import Case, Child
-from .signals import case_dates_changed
+from .signals import case_closed, case_dates_changed
 
 # Fields whose change moves an operational KPI (and so a dashboard slice).
 KPI_FIELDS = {
@@ -52,9 +52,12 @@ class CaseAdmin(
 
     def save_model(self, request, obj, form, change):
         old_region_id = form.initial.get("region") if change else None
+        was_closed = bool(form.initial.get("closed_on")) if change else False
         super().save_model(request, obj, form, change)
         if not change or KPI_FIELDS & set(form.changed_data):
             transaction.on_commit(lambda: case_dates_changed.send(sender=Case, case=obj, old_region_id=old_region_id))
+        if obj.closed_on and not was_closed:
+            transaction.on_commit(lambda: case_closed.send(sender=Case, case=obj))
 
 
 @admin.register(Child)

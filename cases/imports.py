@@ -9,7 +9,7 @@ from organisation.roles import Role
 from organisation.spreadsheets import SafeModelResource
 
 from .models import ApplicationType, Case, LawType
-from .signals import case_dates_changed
+from .signals import case_closed, case_dates_changed
 
 DATE_COLUMNS = ("received_on", "allocated_on", "report_due_on", "report_filed_on", "closed_on")
 
@@ -58,9 +58,10 @@ class CaseResource(SafeModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         # Remember where the case was, so the roll-up recomputes the region it left.
-        instance._old_region_id = (
-            Case.objects.filter(pk=instance.pk).values_list("region_id", flat=True).first() if instance.pk else None
-        )
+        # And whether it was closed, so closing it is announced once.
+        old = Case.objects.filter(pk=instance.pk).values("region_id", "closed_on").first() if instance.pk else None
+        instance._old_region_id = old["region_id"] if old else None
+        instance._was_closed = bool(old and old["closed_on"])
 
     def after_save_instance(self, instance, row, **kwargs):
         # Announced after commit: a dry run or a rejected file rolls back, and Django
@@ -70,6 +71,8 @@ class CaseResource(SafeModelResource):
             transaction.on_commit(
                 lambda: case_dates_changed.send(sender=Case, case=instance, old_region_id=old_region_id)
             )
+            if instance.closed_on and not getattr(instance, "_was_closed", False):
+                transaction.on_commit(lambda: case_closed.send(sender=Case, case=instance))
 
 
 class CasesImporter(CsvImporter):

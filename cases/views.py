@@ -143,5 +143,6 @@ def case_detail(request, reference):
             "working_days_to_allocate": working_days,
             "filed_on_time": filed_on_time,
             "sections": sections_for(request, case),
+            "may_close": case.closed_on is None and visibility.can_close_case(request.user, case),
         },
     )

@@ -1,6 +1,10 @@
-"""Quality admins see and correct feedback here; links are listed without their secret."""
+"""Quality admins see and correct feedback here, keep the question sets (versioned on save like audit
+templates), the themes and the "you said, we did" list; links are listed without their secret."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -9,7 +13,19 @@ from organisation.admin_lists import SafeDateHierarchyMixin
 from organisation.importing import CsvImportAdminMixin
 
 from .imports import FeedbackImporter
-from .models import Feedback, FeedbackRequest
+from .models import Answer, Feedback, FeedbackRequest, Question, QuestionSet, Theme, YouSaidWeDid
+from .questions import QUESTION_FIELDS, question_rows_problems, question_set_in_use, question_set_revise
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    fields = ["question", "value"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # answers are given through the link or the staff form
 
 
 @admin.register(Feedback)
@@ -23,16 +39,117 @@ class FeedbackAdmin(
         return obj.case.reference if obj.case_id else ""
 
     list_display = ["received_on", "kind", "respondent", "channel", "case", "region", "helpfulness", "complaint_stage"]
-    list_filter = ["kind", "respondent", "channel", "region"]
+    list_filter = ["kind", "respondent", "channel", "region", "themes"]
     list_select_related = ["case", "region"]
     search_fields = ["case__reference", "comments"]
-    raw_id_fields = ["case", "audit", "practitioner"]
+    raw_id_fields = ["case", "audit", "practitioner", "complaint_owner"]
+    readonly_fields = ["question_set"]
+    filter_horizontal = ["themes"]
     date_hierarchy = "received_on"
+    inlines = [AnswerInline]
 
 
 @admin.register(FeedbackRequest)
 class FeedbackRequestAdmin(admin.ModelAdmin):
-    list_display = ["case", "respondent", "created_by", "created_at", "expires_at", "used_at"]
-    list_select_related = ["case", "created_by"]
-    readonly_fields = ["token_hash", "created_at", "used_at", "feedback"]
-    raw_id_fields = ["case"]
+    list_display = ["case", "audience", "child_label", "automatic", "created_at", "handed_over_at", "used_at"]
+    list_filter = ["audience", "automatic"]
+    list_select_related = ["case"]
+    readonly_fields = ["token_hash", "created_at", "handed_over_at", "handed_over_by", "used_at", "feedback"]
+    raw_id_fields = ["case", "created_by"]
+
+
+class QuestionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = [
+            {name: form.cleaned_data.get(name) for name in QUESTION_FIELDS}
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        problems = question_rows_problems(rows)
+        if problems:
+            raise ValidationError(problems)
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    formset = QuestionFormSet
+    fields = QUESTION_FIELDS
+    extra = 1
+    ordering = ["order"]
+
+
+@admin.register(QuestionSet)
+class QuestionSetAdmin(admin.ModelAdmin):
+    """Saving changes to a set that feedback used makes a new version (see question_set_revise)."""
+
+    inlines = [QuestionInline]
+    list_display = ["name", "slug", "version", "is_current", "ask_when_case_closes", "answered"]
+    list_filter = ["is_current", "slug"]
+    EDITABLE = ["name", "intro", "one_question_per_page", "ask_when_case_closes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(answered=Count("feedback"))
+
+    @admin.display(description="Feedback given on it", ordering="answered")
+    def answered(self, obj):
+        return obj.answered
+
+    def get_fields(self, request, obj=None):
+        return ["slug", *self.EDITABLE] if obj is None else ["slug", "version", "is_current", *self.EDITABLE]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["slug", "version", "is_current"]
+
+    def has_change_permission(self, request, obj=None):
+        # Old versions are kept exactly as feedback was given on them: read-only.
+        if obj is not None and not obj.is_current:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # every link needs its audience's current set; old ones hold answers
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        rows = []
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for inline_form in formset.forms:
+                data = getattr(inline_form, "cleaned_data", None)
+                if data and not data.get("DELETE"):
+                    rows.append({name: data[name] for name in QUESTION_FIELDS})
+        original = QuestionSet.objects.get(pk=form.instance.pk)
+        was_in_use = question_set_in_use(original)
+        revised = question_set_revise(
+            question_set=original, questions=rows, **{n: form.cleaned_data[n] for n in self.EDITABLE}
+        )
+        request._revised_set = revised
+        if was_in_use:
+            messages.warning(
+                request,
+                f"Feedback was given on version {original.version}, so your changes were saved as version "
+                f"{revised.version}. Answers already given keep the questions of version {original.version}.",
+            )
+
+    def response_change(self, request, obj):
+        return super().response_change(request, getattr(request, "_revised_set", obj))
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "description"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+
+
+@admin.register(YouSaidWeDid)
+class YouSaidWeDidAdmin(admin.ModelAdmin):
+    list_display = ["region", "theme", "you_said", "done_on", "plan_action"]
+    list_filter = ["region", "theme"]
+    list_select_related = ["region", "theme"]

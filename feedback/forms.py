@@ -1,119 +1,81 @@
-"""Forms for feedback: the short public form behind a one-time link, and the staff form."""
+"""Forms for feedback: the questions of a question set (the same fields behind a one-time link and
+on the staff form for paper, phone or in-person feedback), making links, and complaints."""
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
+from django.utils import timezone
 
-from .models import Channel, Feedback, Kind, Respondent
+from .models import TEXT_MAX_LENGTH, Audience, Channel, Kind, Outcome, Question, QuestionKind, Theme
 
-YES_NO_NOT_SURE = [("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")]
-
-
-def yes_no(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
+NO_ANSWER = "Answer at least one question before sending."
 
 
-class PublicFeedbackForm(forms.Form):
-    """Plain words a child can read; every question may be skipped."""
-
-    helpfulness = forms.TypedChoiceField(
-        label="How much did your family court adviser help you?",
-        help_text="0 means not at all, 10 means a lot.",
-        choices=[(str(n), str(n)) for n in range(11)],
-        coerce=int,
-        empty_value=None,
+def answer_field(question: Question) -> forms.Field:
+    """The form field for one question; every question may be skipped."""
+    if question.kind == QuestionKind.TEXT:
+        return forms.CharField(
+            label=question.text,
+            help_text=question.hint,
+            required=False,
+            max_length=TEXT_MAX_LENGTH,
+            strip=True,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            error_messages={"max_length": f"Keep this to {TEXT_MAX_LENGTH} characters or fewer."},
+        )
+    return forms.ChoiceField(
+        label=question.text,
+        help_text=question.hint,
+        choices=question.choices,
         required=False,
         widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the answers shown."},
     )
-    worker_helped = forms.ChoiceField(
-        label="Did your worker listen to you and help you?",
-        choices=YES_NO_NOT_SURE,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    understood_recommendation = forms.ChoiceField(
-        label="Did you understand what your worker told the court?",
-        choices=YES_NO_NOT_SURE,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    comments = forms.CharField(
-        label="Is there anything else you want to tell us?",
-        help_text="Please do not write anyone's full name.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=2000,
-    )
+
+
+class AnswersForm(forms.Form):
+    """The questions of a question set (all of them, or the one on this page)."""
+
+    def __init__(self, *args, questions, require_one=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        self.require_one = require_one
+        for question in self.questions:
+            self.fields[question.code] = answer_field(question)
+            self.fields[question.code].question = question
+
+    def clean(self):
+        data = super().clean()
+        if self.require_one and not any(data.get(q.code) for q in self.questions):
+            raise forms.ValidationError(NO_ANSWER)
+        return data
+
+    def answers(self) -> dict:
+        return {q.code: self.cleaned_data[q.code] for q in self.questions if self.cleaned_data.get(q.code)}
+
+
+class SendForm(forms.Form):
     anonymous = forms.BooleanField(
         label="Do not link my answers to my case", required=False, help_text="We will still read them."
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Field.radios("helpfulness", legend_size=Size.MEDIUM, inline=True),
-            Field.radios("worker_helped", legend_size=Size.MEDIUM),
-            Field.radios("understood_recommendation", legend_size=Size.MEDIUM),
-            Field.textarea("comments", label_size=Size.MEDIUM),
-            Field.checkbox("anonymous"),
-            Button("submit", "Send my answers"),
-        )
 
-    def clean(self):
-        data = super().clean()
-        answered = [data.get("helpfulness") is not None, data.get("worker_helped"), data.get("comments")]
-        answered.append(data.get("understood_recommendation"))
-        if not any(answered):
-            raise forms.ValidationError("Answer at least one question before sending.")
-        return data
-
-
-class FeedbackRecordForm(forms.ModelForm):
-    """Staff record feedback that arrived by phone, in person, on paper or by video."""
+class RecordDetailsForm(forms.Form):
+    """Staff recording feedback received another way: what the public form knows from the link."""
 
     case_reference = forms.CharField(label="Case reference", max_length=30)
-    worker_helped = forms.ChoiceField(
-        label="Did the worker help?", choices=YES_NO_NOT_SURE, required=False, widget=forms.RadioSelect
-    )
-    understood_recommendation = forms.ChoiceField(
-        label="Did they understand the recommendation?",
-        choices=YES_NO_NOT_SURE,
-        required=False,
+    channel = forms.ChoiceField(
+        label="How did it arrive?",
+        choices=[c for c in Channel.choices if c[0] != Channel.ONLINE],
         widget=forms.RadioSelect,
     )
-
-    class Meta:
-        model = Feedback
-        fields = ["respondent", "channel", "kind", "received_on", "helpfulness", "comments", "anonymous"]
-        labels = {"received_on": "Date received", "helpfulness": "Helpfulness (0 to 10)"}
-        widgets = {
-            "received_on": forms.DateInput(attrs={"type": "date"}),
-            "respondent": forms.RadioSelect,
-            "channel": forms.RadioSelect,
-            "kind": forms.RadioSelect,
-        }
+    kind = forms.ChoiceField(label="Kind", choices=Kind.choices, widget=forms.RadioSelect)
+    received_on = forms.DateField(label="Date received", widget=forms.DateInput(attrs={"type": "date"}))
+    anonymous = forms.BooleanField(label="They asked not to be linked to the case", required=False)
 
     def __init__(self, *args, cases=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cases = cases
-        self.fields["respondent"].choices = Respondent.choices
-        self.fields["channel"].choices = [c for c in Channel.choices if c[0] != Channel.ONLINE]
-        self.fields["kind"].choices = Kind.choices
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Field.text("case_reference", field_width=10),
-            Field.radios("respondent", legend_size=Size.SMALL),
-            Field.radios("channel", legend_size=Size.SMALL, inline=True),
-            Field.radios("kind", legend_size=Size.SMALL, inline=True),
-            Field.text("received_on", field_width=10),
-            Field.text("helpfulness", field_width=2),
-            Field.radios("worker_helped", legend_size=Size.SMALL, inline=True),
-            Field.radios("understood_recommendation", legend_size=Size.SMALL, inline=True),
-            Field.textarea("comments"),
-            Field.checkbox("anonymous"),
-            Button("submit", "Save feedback"),
-        )
 
     def clean_case_reference(self):
         reference = self.cleaned_data["case_reference"].strip()
@@ -123,13 +85,101 @@ class FeedbackRecordForm(forms.ModelForm):
         self.case = case
         return reference
 
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date received cannot be in the future.")
+        return day
+
 
 class FeedbackRequestForm(forms.Form):
-    respondent = forms.ChoiceField(label="Who is the link for?", choices=Respondent.choices, widget=forms.RadioSelect)
+    audience = forms.ChoiceField(label="Who is the link for?", choices=Audience.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Field.radios("respondent", legend_size=Size.MEDIUM), Button("submit", "Create a one-time link")
+            Field.radios("audience", legend_size=Size.MEDIUM), Button("submit", "Create a one-time link")
         )
+
+
+class EmailLinkForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We use it once to send the link and do not keep it.",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field.text("email", label_size=Size.SMALL))
+
+
+class ComplaintForm(forms.Form):
+    """One step of a complaint: acknowledge, respond with an outcome, or record who owns it and what we learned."""
+
+    acknowledged_on = forms.DateField(
+        label="Acknowledged on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    responded_on = forms.DateField(label="Responded on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=[("", "Not decided yet"), *Outcome.choices], required=False, widget=forms.RadioSelect
+    )
+    response = forms.CharField(
+        label="Our response", required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    learning_note = forms.CharField(
+        label="What we learned",
+        help_text="For the team and the 'you said, we did' list: no names.",
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False)
+
+    def __init__(self, *args, owners, complaint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.select("owner"),
+            Field.text("acknowledged_on", field_width=10),
+            Field.text("responded_on", field_width=10),
+            Field.radios("outcome", legend_size=Size.SMALL),
+            Field.textarea("response"),
+            Field.textarea("learning_note"),
+            Button("submit", "Save complaint"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        received = self.complaint.received_on
+        today = timezone.localdate()
+        for name in ("acknowledged_on", "responded_on"):
+            day = data.get(name)
+            if day and not received <= day <= today:
+                self.add_error(name, "The date must be between the day the complaint came in and today.")
+        if data.get("responded_on"):
+            if not data.get("acknowledged_on"):
+                self.add_error("acknowledged_on", "Record when the complaint was acknowledged before the response.")
+            if not data.get("outcome"):
+                self.add_error("outcome", "Choose the outcome of the complaint.")
+            if not data.get("response"):
+                self.add_error("response", "Enter the response we sent.")
+        return data
+
+
+class ThemesForm(forms.Form):
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes", queryset=Theme.objects.filter(active=True), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field.checkboxes("themes", legend_size=Size.SMALL), Button("submit", "Save themes"))

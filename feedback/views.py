@@ -1,10 +1,12 @@
-"""Feedback pages: the public one-time form (/f/<token>/), the list, recording, and making links."""
+"""Staff feedback pages: the list, recording feedback received another way (on the public questions),
+making links and handing them over (copy, printed letter with a QR code, or email)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.cache import never_cache
+from django.utils import timezone
 
 from cases.models import Case
 from organisation import visibility
@@ -12,39 +14,15 @@ from organisation.access_log import Kind as AccessKind
 from organisation.access_log import record_views
 from organisation.roles import Role
 
-from . import services
-from .forms import FeedbackRecordForm, FeedbackRequestForm, PublicFeedbackForm, yes_no
-from .models import Feedback, Kind
+from . import links, services
+from .forms import AnswersForm, EmailLinkForm, FeedbackRequestForm, RecordDetailsForm
+from .models import Audience, Feedback, FeedbackRequest, HandOver, Kind, QuestionSet
 
 STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.QUALITY_ADMIN)
 
 
 def may_record(user) -> bool:
     return visibility.is_admin(user) or (visibility.can_see_cases(user) and user.has_role(*STAFF_ROLES))
-
-
-@never_cache
-def public_form(request, token):
-    try:
-        link = services.feedback_request_for_token(token)
-    except services.LinkUnavailable as exc:
-        return render(request, "feedback/link_unavailable.html", {"reason": exc.reason}, status=410)
-    form = PublicFeedbackForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        answers = services.Answers(
-            helpfulness=data.get("helpfulness"),
-            worker_helped=yes_no(data.get("worker_helped") or ""),
-            understood_recommendation=yes_no(data.get("understood_recommendation") or ""),
-            comments=data.get("comments") or "",
-            anonymous=bool(data.get("anonymous")),
-        )
-        try:
-            services.feedback_submit_via_link(token=token, answers=answers)
-        except services.LinkUnavailable as exc:
-            return render(request, "feedback/link_unavailable.html", {"reason": exc.reason}, status=410)
-        return render(request, "feedback/thank_you.html")
-    return render(request, "feedback/public_form.html", {"form": form, "link": link})
 
 
 def feedback_list(request):
@@ -78,34 +56,100 @@ def feedback_list(request):
             "kind": kind,
             "kinds": Kind.choices,
             "may_record": may_record(request.user),
+            "may_handle_complaints": visibility.can_handle_complaints(request.user),
         },
     )
 
 
 def feedback_record(request):
+    """Feedback from paper, phone or in person, on the same questions the public answers: first who gave
+    it (which question set), then the details and the answers on one page."""
     visibility.require(may_record(request.user))
+    audience = request.GET.get("audience", "")
+    if audience not in Audience.values:
+        if audience:
+            messages.error(request, "Choose who gave the feedback from the list.")
+        return render(request, "feedback/record_choose.html", {"audiences": Audience.choices})
+    question_set = QuestionSet.objects.prefetch_related("questions").get(slug=audience, is_current=True)
+    questions = list(question_set.questions.all())
     cases = visibility.visible_cases(request.user, Case.objects.all())
-    form = FeedbackRecordForm(
-        request.POST if request.method == "POST" else None, cases=cases, initial=request.GET.dict()
+    data = request.POST if request.method == "POST" else None
+    details = RecordDetailsForm(
+        data,
+        cases=cases,
+        initial={
+            "case_reference": request.GET.get("case_reference", ""),
+            "received_on": timezone.localdate().isoformat(),
+        },
     )
-    if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields}
-        fields["worker_helped"] = yes_no(form.cleaned_data.get("worker_helped") or "")
-        fields["understood_recommendation"] = yes_no(form.cleaned_data.get("understood_recommendation") or "")
-        services.feedback_record(by=request.user, case=form.case, **fields)
+    answers = AnswersForm(data, questions=questions)
+    if data is not None and details.is_valid() and answers.is_valid():
+        fields = {k: details.cleaned_data[k] for k in ("channel", "kind", "received_on", "anonymous")}
+        services.feedback_record(
+            by=request.user, case=details.case, question_set=question_set, answers=answers.answers(), **fields
+        )
         messages.success(request, "Feedback saved.")
         return redirect("feedback:list")
-    return render(request, "feedback/record.html", {"form": form})
+    return render(
+        request,
+        "feedback/record.html",
+        {"details": details, "form": answers, "question_set": question_set, "forms": [details, answers]},
+    )
 
 
 def feedback_request(request, reference):
+    """Make a link now, for someone the case-close requests did not cover."""
     visibility.require(may_record(request.user))
     case = get_object_or_404(visibility.visible_cases(request.user, Case.objects.all()), reference=reference)
     form = FeedbackRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         link, token = services.feedback_request_create(
-            case=case, respondent=form.cleaned_data["respondent"], by=request.user
+            case=case, audience=form.cleaned_data["audience"], by=request.user
         )
-        url = request.build_absolute_uri(f"/f/{token}/")
-        return render(request, "feedback/request_made.html", {"case": case, "link": link, "url": url})
+        return _link_made(request, link, token)
     return render(request, "feedback/request.html", {"form": form, "case": case})
+
+
+def _link_made(request, link, token):
+    url = request.build_absolute_uri(f"/f/{token}/")
+    return render(
+        request, "feedback/request_made.html", {"case": link.case, "link": link, "url": url, "qr": links.qr_svg(url)}
+    )
+
+
+def _request_for(user, pk) -> FeedbackRequest:
+    """A feedback request on a case this person may see and record feedback for (404 otherwise)."""
+    if not may_record(user):
+        raise Http404
+    qs = FeedbackRequest.objects.select_related("case").filter(visibility.case_q(user, prefix="case__"))
+    return get_object_or_404(qs, pk=pk)
+
+
+def feedback_hand_over(request, pk):
+    """Hand a waiting link over: show it (to copy, or in a letter to print with a QR code) or email it."""
+    link = _request_for(request.user, pk)
+    if link.used_at is not None:
+        messages.info(request, "This person has already answered.")
+        return redirect("cases:detail", link.case.reference)
+    email_form = EmailLinkForm(request.POST if request.POST.get("how") == HandOver.EMAIL else None)
+    if request.method == "POST" and request.POST.get("how") == HandOver.LINK:
+        token = services.feedback_request_hand_over(request=link, by=request.user, how=HandOver.LINK)
+        return _link_made(request, link, token)
+    if request.method == "POST" and email_form.is_valid():
+        try:
+            links.feedback_request_email(
+                request=link,
+                by=request.user,
+                address=email_form.cleaned_data["email"],
+                build_url=lambda token: request.build_absolute_uri(f"/f/{token}/"),
+            )
+        except links.EmailNotSent as exc:
+            email_form.add_error("email", str(exc))
+        else:
+            messages.success(request, "The link was emailed. We did not keep the address.")
+            return redirect("cases:detail", link.case.reference)
+    return render(
+        request,
+        "feedback/hand_over.html",
+        {"link": link, "email_form": email_form, "due_on": links.hand_over_due_on(link), "form": email_form},
+    )

@@ -106,6 +106,16 @@ def visible_people(user, qs: QuerySet) -> QuerySet:
     return qs.filter(q)
 
 
+def can_close_case(user, case) -> bool:
+    """The allocated practitioner, the region's service managers and quality admins close a case."""
+    if is_admin(user):
+        return True
+    if not _active(user):
+        return False
+    manager = user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None and user.region_id == case.region_id
+    return manager or (user.has_role(Role.PRACTITIONER) and case.practitioner_id == user.pk)
+
+
 # ---- audits --------------------------------------------------------------------------
 
 
@@ -194,6 +204,24 @@ def visible_feedback(user, qs: QuerySet) -> QuerySet:
     if not can_see_cases(user):
         return qs.none()
     return qs.filter(feedback_q(user))
+
+
+def can_handle_complaints(user) -> bool:
+    """Service managers handle their region's complaints; quality admins everyone's."""
+    return is_admin(user) or (_active(user) and user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None)
+
+
+def complaint_q(user) -> Q:
+    """A Q over Feedback (complaints) for what this person may handle."""
+    if is_admin(user):
+        return Q()
+    if can_handle_complaints(user):
+        return Q(region_id=user.region_id)
+    return NOTHING
+
+
+def visible_complaints(user, qs: QuerySet) -> QuerySet:
+    return qs.filter(complaint_q(user))
 
 
 # ---- loading one protected row ---------------------------------------------------------

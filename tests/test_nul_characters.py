@@ -37,8 +37,8 @@ def test_a_posted_nul_character_saves_nothing(client, quality_admin, team):
     case = CaseFactory(team=team)
     client.force_login(quality_admin)
     response = client.post(
-        "/feedback/new/",
-        {"case_reference": case.reference, "respondent": "child", "channel": "phone", "comments": "a\x00b"},
+        "/feedback/new/?audience=child",
+        {"case_reference": case.reference, "channel": "phone", "anything_else": "a\x00b"},
     )
     assert response.status_code == 400
     assert case.feedback.count() == 0

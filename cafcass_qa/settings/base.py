@@ -294,6 +294,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=30, day_of_week="sun"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Remind practitioners of feedback links from closed cases not handed over within 10 working
+    # days; each link is reminded once, so the daily run (weekdays, before the working day) is safe.
+    "feedback-handover-reminders": {
+        "task": "feedback.tasks.remind_feedback_handover_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 # Moderation: the share of completed audits drawn for a second, blind grading, from the
 # audits completed in the last AUDIT_MODERATION_WINDOW_DAYS days.
@@ -329,3 +336,8 @@ SERVICE_NAME = "Quality assurance"
 
 # `manage.py seed_demo` runs only where this is true (production.py turns it off).
 DEMO_DATA_ALLOWED = True
+
+# Mail (feedback links typed in by staff, reminders): EMAIL_URL is a django-environ URL such as
+# smtp://host:port or smtp+tls://user:password@host:587; without one, mail is printed to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cafcass <no-reply@cafcass.invalid>")

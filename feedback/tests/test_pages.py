@@ -63,14 +63,13 @@ def test_a_complaint_gets_deadlines_in_working_days(client, service_manager, tea
     CaseFactory(reference="F-COMPLAINT", team=team)
     client.force_login(service_manager)
     response = client.post(
-        "/feedback/new/",
+        "/feedback/new/?audience=parent_carer",
         {
             "case_reference": "F-COMPLAINT",
-            "respondent": "parent_carer",
             "channel": "phone",
             "kind": "complaint",
             "received_on": "2025-04-17",  # the Thursday before Easter 2025
-            "comments": "Nobody called me back",
+            "anything_else": "Nobody called me back",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -78,6 +77,10 @@ def test_a_complaint_gets_deadlines_in_working_days(client, service_manager, tea
     # Working days after Thu 17 April 2025: Good Friday 18th and Easter Monday 21st are bank holidays,
     # so Tue 22, Wed 23, Thu 24 → acknowledge by 24 April.
     assert complaint.acknowledge_by == datetime.date(2025, 4, 24)
+    # 15 working days: 22-25 April (4), 28 April-2 May (9), 6-9 May (13; Mon 5 May is a bank holiday),
+    # 12-13 May (15) → respond by Tue 13 May.
+    assert complaint.respond_by == datetime.date(2025, 5, 13)
+    assert complaint.comments == "Nobody called me back"
     assert complaint.complaint_stage == 1
     assert complaint.region == team.region
 
@@ -91,8 +94,14 @@ def test_recording_against_a_case_you_cannot_see_is_refused(client, service_mana
     CaseFactory(reference="F-HIDDEN", team=other_team)
     client.force_login(service_manager)
     response = client.post(
-        "/feedback/new/",
-        {"case_reference": "F-HIDDEN", "respondent": "judge", "channel": "paper", "kind": "feedback"},
+        "/feedback/new/?audience=judge",
+        {
+            "case_reference": "F-HIDDEN",
+            "channel": "paper",
+            "kind": "feedback",
+            "received_on": "2025-04-01",
+            "helpfulness": "5",
+        },
     )
     assert response.status_code == 200
     assert "no case with that reference that you can see" in response.content.decode()
@@ -102,7 +111,7 @@ def test_recording_against_a_case_you_cannot_see_is_refused(client, service_mana
 def test_a_practitioner_makes_a_one_time_link_for_their_case(client, practitioner, team):
     CaseFactory(reference="F-LINK", team=team, practitioner=practitioner)
     client.force_login(practitioner)
-    response = client.post("/feedback/request/F-LINK/", {"respondent": "child"})
+    response = client.post("/feedback/request/F-LINK/", {"audience": "child"})
     assert response.status_code == 200
     url = response.context["url"]
     assert "/f/" in url
@@ -114,5 +123,5 @@ def test_a_practitioner_makes_a_one_time_link_for_their_case(client, practitione
 def test_a_link_for_another_practitioners_case_is_refused(client, practitioner, colleague, team):
     CaseFactory(reference="F-NOT-MINE", team=team, practitioner=colleague)
     client.force_login(practitioner)
-    assert client.post("/feedback/request/F-NOT-MINE/", {"respondent": "child"}).status_code == 404
+    assert client.post("/feedback/request/F-NOT-MINE/", {"audience": "child"}).status_code == 404
     assert not FeedbackRequest.objects.exists()
