@@ -57,7 +57,8 @@ def _place(feedback: Feedback, case: Case | None) -> None:
     if case is not None:
         feedback.region_id = case.region_id
         feedback.team_id = case.team_id
-    feedback.practitioner_id = case.practitioner_id if case is not None and feedback.case_id else None
+    identified = case is not None and feedback.case_id and not feedback.anonymous
+    feedback.practitioner_id = case.practitioner_id if identified else None
 
 
 def set_complaint_deadlines(feedback: Feedback) -> None:

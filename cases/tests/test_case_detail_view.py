@@ -78,8 +78,9 @@ def test_detail_costs_a_fixed_number_of_queries(client, service_manager, case, d
     client.force_login(service_manager)
     client.get(url(case))
     # session, user, roles, the case (with region, team, practitioner), its children,
-    # and one query each for the sections other apps add (audits, feedback)
-    with django_assert_max_num_queries(8):
+    # the access record (one INSERT), and one query each for the sections other apps add
+    # (audits, feedback, feedback requests)
+    with django_assert_max_num_queries(9):
         client.get(url(case))
 
 
