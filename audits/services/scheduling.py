@@ -41,6 +41,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, When
 from simple_history.utils import bulk_create_with_history
 
 from audits.models import Audit, AuditStatus, AuditTemplate
+from audits.signals import work_assigned
 from cases.kpis import is_working_day
 from cases.models import Case
 from organisation.roles import Role
@@ -222,6 +223,7 @@ def schedule_audits(*, today: datetime.date, rng: random.Random, by=None, dry_ru
     if audits and not dry_run:
         # One insert for the audits and one for their history rows (who scheduled them).
         created = bulk_create_with_history(audits, Audit, default_user=by, default_change_reason="Scheduled")
+        work_assigned.send(sender=Audit, instances=created)
         report.scheduled = [
             ScheduledAudit(s.practitioner, s.case, s.auditor, s.due_on, audit.pk)
             for s, audit in zip(report.scheduled, created, strict=True)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "feedback",
     "dashboards",
     "improvement_plans",
+    "work",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=5, minute=0, day_of_month=1),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Each weekday morning: the digests (work due within 7 days and overdue), escalations of work
+    # 10 working days overdue, and any mail still waiting. Idempotent: a second run that day sends nothing new.
+    "send-reminders-weekdays": {
+        "task": "work.tasks.send_reminders_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+        "options": {"expires": 60 * 60 * 6},
+    },
     # Keep the moderation sample at AUDIT_MODERATION_SHARE of recently completed audits;
     # early Monday, so moderators start the week with their sample.
     "sample-moderation-weekly": {
@@ -185,3 +193,12 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Quality assurance"
+
+# Mail through Django's email framework, configured by one django-environ URL: smtp://host:port
+# (smtp+tls://user:pass@host:587 with a login), or consolemail:// (the default: printed, for `make run`).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a mail server that hangs must not hold a worker
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Quality assurance <no-reply@localhost>")
+# The address mails link to (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
