@@ -409,9 +409,10 @@ def sources_for(user) -> list[Source]:
     return [s for s in SOURCES if s.applies(user)]
 
 
-def work_list(user, *, today: datetime.date | None = None, limit: int = LIMIT) -> WorkList:
+def work_list(user, *, today: datetime.date | None = None, limit: int | None = None) -> WorkList:
     """This person's work: one query per source that applies to them, whatever the number of items."""
     today = today or timezone.localdate()
+    limit = limit or LIMIT
     groups = []
     for source in sources_for(user):
         rows = list(source.rows(user, today).annotate(work_total=Window(Count("pk")))[:limit])

@@ -175,9 +175,7 @@ def queue_assigned(by_person: dict[int, list[WorkItem]], what: str) -> list[Outg
         subject = f"{what} given to you" if len(items) == 1 else f"{len(items)} {what.lower()}s given to you"
         body = compose(person, f"This work has been given to you ({len(items)}):", items, today)
         mails.append(
-            OutgoingMail(
-                recipient=person, to_address=person.email, kind=MailKind.ASSIGNED, subject=subject, body=body
-            )
+            OutgoingMail(recipient=person, to_address=person.email, kind=MailKind.ASSIGNED, subject=subject, body=body)
         )
     # One insert whatever the number of people (the monthly scheduling gives work to many at once).
     return OutgoingMail.objects.bulk_create(mails) if mails else []

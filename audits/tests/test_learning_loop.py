@@ -109,7 +109,9 @@ def test_manager_returns_it_with_a_reason_and_it_is_back_on_the_practitioners_li
 ):
     mark_done(client, practitioner, action)
     client.force_login(service_manager)
-    assert post(client, action, decision="return", return_reason="Say how the child's views shaped it.").status_code == 302
+    assert (
+        post(client, action, decision="return", return_reason="Say how the child's views shaped it.").status_code == 302
+    )
     action.refresh_from_db()
     assert (action.status, action.completed_on) == ("open", None)
     assert action.return_reason == "Say how the child's views shaped it."

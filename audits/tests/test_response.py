@@ -43,7 +43,7 @@ def test_practitioner_writes_a_response(client, practitioner, audit):
 
 
 def test_a_practitioners_response_leaves_last_saved_by_and_version_alone(client, practitioner, auditor, audit):
-    """"Last saved by" names the grading's saves: the practitioner's response is not one of them."""
+    """ "Last saved by" names the grading's saves: the practitioner's response is not one of them."""
     saved_at = timezone.now() - datetime.timedelta(days=3)
     Audit.objects.filter(pk=audit.pk).update(last_saved_by=auditor, last_saved_at=saved_at, version=5)
     client.force_login(practitioner)
