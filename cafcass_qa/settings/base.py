@@ -197,7 +197,7 @@ SERVICE_NAME = "Quality assurance"
 # Mail through Django's email framework, configured by one django-environ URL: smtp://host:port
 # (smtp+tls://user:pass@host:587 with a login), or consolemail:// (the default: printed, for `make run`).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+vars().update({name: value for name, value in EMAIL_CONFIG.items() if value is not None})
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a mail server that hangs must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Quality assurance <no-reply@localhost>")
 # The address mails link to (no trailing slash).
