@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
@@ -13,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audits.models import Audit, AuditTemplate, CriterionKind, Grade, Moderation
+from organisation.forms import GovukDateInputField
 from organisation.roles import Role
 
 from .services import JudgementInput
@@ -168,7 +168,7 @@ class LearningActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter what the practitioner should do"},
     )
-    due_on = DateInputField(label="By when?", help_text="For example, 27 3 2027")
+    due_on = GovukDateInputField(label="By when?", help_text="For example, 27 3 2027")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,7 +211,7 @@ class AuditCreateForm(forms.Form):
         empty_label=None,
         error_messages={"required": "Choose a template", "invalid_choice": "Choose a template from the list"},
     )
-    due_on = DateInputField(label="Due date", help_text="For example, 27 3 2027")
+    due_on = GovukDateInputField(label="Due date", help_text="For example, 27 3 2027")
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)

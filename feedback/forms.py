@@ -4,6 +4,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
+from organisation.forms import govuk_messages
+
 from .models import Channel, Feedback, Kind, Respondent
 
 YES_NO_NOT_SURE = [("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")]
@@ -100,6 +102,15 @@ class FeedbackRecordForm(forms.ModelForm):
         self.fields["respondent"].choices = Respondent.choices
         self.fields["channel"].choices = [c for c in Channel.choices if c[0] != Channel.ONLINE]
         self.fields["kind"].choices = Kind.choices
+        govuk_messages(self)
+        for name, message in {
+            "case_reference": "Enter the case reference, for example NE-0001",
+            "respondent": "Select who gave the feedback",
+            "channel": "Select how the feedback reached us",
+            "kind": "Select whether it is feedback, a compliment or a complaint",
+            "received_on": "Enter the date the feedback was received",
+        }.items():
+            self.fields[name].error_messages["required"] = message
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Field.text("case_reference", field_width=10),
@@ -129,6 +140,7 @@ class FeedbackRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["respondent"].error_messages["required"] = "Select who the link is for"
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Field.radios("respondent", legend_size=Size.MEDIUM), Button("submit", "Create a one-time link")
