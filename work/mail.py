@@ -163,7 +163,7 @@ def wants_immediate(person) -> bool:
     return person.is_active and bool(person.email) and person.email_preference == EmailPreference.IMMEDIATE
 
 
-def queue_assigned(by_person: dict[int, list[WorkItem]], what: str) -> list[OutgoingMail]:
+def queue_assigned(by_person: dict[int, list[WorkItem]], what: tuple[str, str]) -> list[OutgoingMail]:
     """One mail per person for the items just given to them (immediate preference only)."""
     people = get_user_model().objects.filter(pk__in=list(by_person))
     today = timezone.localdate()
@@ -172,7 +172,8 @@ def queue_assigned(by_person: dict[int, list[WorkItem]], what: str) -> list[Outg
         if not wants_immediate(person):
             continue
         items = by_person[person.pk]
-        subject = f"{what} given to you" if len(items) == 1 else f"{len(items)} {what.lower()}s given to you"
+        one, many = what
+        subject = f"{one} given to you" if len(items) == 1 else f"{len(items)} {many} given to you"
         body = compose(person, f"This work has been given to you ({len(items)}):", items, today)
         mails.append(
             OutgoingMail(recipient=person, to_address=person.email, kind=MailKind.ASSIGNED, subject=subject, body=body)

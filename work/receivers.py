@@ -49,9 +49,9 @@ def _action_pairs(actions):
 
 
 PAIRS = {
-    Audit: (_audit_pairs, "An audit to grade"),
-    Moderation: (_moderation_pairs, "A moderation"),
-    LearningAction: (_action_pairs, "A learning action"),
+    Audit: (_audit_pairs, ("An audit to grade", "audits to grade")),
+    Moderation: (_moderation_pairs, ("A moderation", "moderations")),
+    LearningAction: (_action_pairs, ("A learning action", "learning actions")),
 }
 
 
