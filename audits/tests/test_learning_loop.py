@@ -248,3 +248,21 @@ def test_moderation_is_graded_per_criterion_then_shown_side_by_side_to_the_audit
     assert "Risk section present" in table and "No analysis of the risk found" in table
     assert table.count("Differs") == 1  # only "Risk analysed" differs (Good against Meets standard)
     assert "Thin on risk." in page and "Mo Moderator" in page
+
+
+def test_the_action_page_costs_the_same_queries_however_long_its_history(
+    client, practitioner, service_manager, action, django_assert_max_num_queries
+):
+    client.force_login(service_manager)
+    client.get(url(action))
+    # session, user, groups, audit (with its case, people and moderation), the action, its history
+    with django_assert_max_num_queries(6):
+        assert client.get(url(action)).status_code == 200
+    for n in range(5):
+        mark_done(client, practitioner, action, note=f"Attempt {n}")
+        client.force_login(service_manager)
+        post(client, action, decision="return", return_reason=f"Not yet {n}")
+    client.get(url(action))  # shows (and so clears) the last confirmation message
+    with django_assert_max_num_queries(6):
+        page = client.get(url(action))
+    assert page.content.decode().count("Not yet") >= 5
