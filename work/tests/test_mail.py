@@ -80,3 +80,14 @@ def test_a_bad_choice_is_refused_with_a_govuk_message(client, practitioner, valu
 
 def test_the_account_page_needs_sign_in(client):
     assert client.get(reverse("work:account")).status_code == 302
+
+
+def test_quality_admins_read_the_outbox_and_others_cannot(client, quality_admin, service_manager, practitioner):
+    OutgoingMail.objects.create(
+        recipient=practitioner, to_address="fca@example.org", kind="digest", subject="Your work: 1", body="x"
+    )
+    client.force_login(quality_admin)
+    page = client.get("/admin/work/outgoingmail/")
+    assert page.status_code == 200 and "Your work: 1" in page.content.decode()
+    client.force_login(service_manager)
+    assert client.get("/admin/work/outgoingmail/").status_code in (302, 403)
