@@ -10,6 +10,7 @@ the row and names the person, so simple_history keeps who, when and before/after
 from __future__ import annotations
 
 import datetime
+import logging
 import random
 
 from django.contrib.auth import get_user_model
@@ -26,6 +27,8 @@ from organisation.roles import Role
 from .responses import is_audited_practitioner
 from .scheduling import due_date
 from .workflow import audit_create
+
+logger = logging.getLogger(__name__)
 
 NOTE_MAX_LENGTH = 5000
 # The follow-up audit is due in the usual number of working days for a scheduled audit.
@@ -88,7 +91,11 @@ def learning_action_sign_off(*, action: LearningAction, by) -> LearningAction:
     locked.signed_off_by = by
     locked.signed_off_at = timezone.now()
     _write(locked, by, ["status", "signed_off_by", "signed_off_at"])
-    audit_schedule_follow_up_if_due(audit=locked.audit, by=by)
+    try:
+        with transaction.atomic():  # a savepoint: a follow-up that cannot be scheduled never undoes the sign-off
+            audit_schedule_follow_up_if_due(audit=locked.audit, by=by)
+    except ValidationError as error:
+        logger.warning("audit %s: follow-up not scheduled at sign-off: %s", locked.audit_id, " ".join(error.messages))
     return locked
 
 
@@ -140,8 +147,8 @@ def audit_schedule_follow_up_if_due(*, audit: Audit, by, today: datetime.date | 
     if not audit.follow_up_requested or Audit.objects.filter(follow_up_of=audit).exists():
         return None
     statuses = set(LearningAction.objects.filter(audit=audit).values_list("status", flat=True))
-    if not statuses or not statuses <= set(CLOSED) or statuses == {LearningActionStatus.CANCELLED}:
-        return None
+    if not statuses <= set(CLOSED):
+        return None  # an action is still open or waiting for sign-off (none at all: nothing to wait for)
     practitioner_id = audit.practitioner_id or audit.case.practitioner_id
     if practitioner_id is None:
         return None

@@ -266,3 +266,21 @@ def test_the_action_page_costs_the_same_queries_however_long_its_history(
     with django_assert_max_num_queries(6):
         page = client.get(url(action))
     assert page.content.decode().count("Not yet") >= 5
+
+
+def test_a_follow_up_that_cannot_be_scheduled_never_undoes_the_sign_off(
+    client, practitioner, auditor, service_manager, audit, action
+):
+    Audit.objects.filter(pk=audit.pk).update(follow_up_requested=True)
+    auditor.groups.clear()  # nobody may audit the practitioner's work now
+    mark_done(client, practitioner, action)
+    client.force_login(service_manager)
+    assert post(client, action, decision="sign_off").status_code == 302
+    assert LearningAction.objects.get(pk=action.pk).status == "signed_off"
+    assert not Audit.objects.filter(follow_up_of=audit).exists()
+
+
+def test_an_audit_without_actions_gets_its_follow_up_at_once(client, auditor, audit):
+    client.force_login(auditor)
+    client.post(reverse("audits:follow_up", args=[audit.pk]))
+    assert Audit.objects.filter(follow_up_of=audit, status="scheduled").count() == 1
