@@ -98,6 +98,14 @@ def test_learning_action_goes_from_audit_to_practitioner_to_manager_sign_off(pag
     page.wait_for_load_state()
     assert "Done, awaiting sign-off" in page.get_by_role("heading", level=1).inner_text()
     assert_accessible(page)
+    # The account page: the practitioner chooses the daily summary only.
+    page.get_by_role("link", name="Your account").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("Only the daily summary").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "Your email choice is saved." in page.content()
     page.get_by_role("button", name="Sign out").click()
 
     # The manager signs it off from their work list.
@@ -115,3 +123,5 @@ def test_learning_action_goes_from_audit_to_practitioner_to_manager_sign_off(pag
     assert_accessible(page)
     action = LearningAction.objects.get(audit=audit)
     assert (action.status, action.signed_off_by_id) == ("signed_off", people["manager"].pk)
+    people["practitioner"].refresh_from_db()
+    assert people["practitioner"].email_preference == "digest"
