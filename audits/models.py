@@ -154,6 +154,10 @@ class Audit(models.Model):
             # Serves the roll-ups: one slice is (region, month of completed_on).
             models.Index(fields=["region", "completed_on"], name="audit_region_completed_idx"),
             models.Index(fields=["auditor", "status"], name="audit_auditor_status_idx"),
+            # The work lists' overdue audits (a region's, or national): the open few by due date.
+            models.Index(
+                fields=["due_on"], condition=Q(status__in=["scheduled", "in_progress"]), name="audit_open_due_idx"
+            ),
             # The moderated few (about 5%): the roll-ups read their grade table from this index alone.
             models.Index(
                 fields=["region", "completed_on"],
