@@ -200,6 +200,11 @@ def oversees_work(user) -> bool:
     )
 
 
+def oversees_nationally(user) -> bool:
+    """Assistant directors and quality admins follow the regions' work from the national level."""
+    return _active(user) and (user.is_superuser or user.has_role(Role.ASSISTANT_DIRECTOR, Role.QUALITY_ADMIN))
+
+
 def can_sign_off_learning(user, region_id) -> bool:
     """Only a service manager of the region where the audit was completed signs off or returns
     a learning action (the region copied onto the audit: a later re-allocation moves nothing)."""

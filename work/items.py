@@ -201,6 +201,24 @@ def _sign_off_item(a):
     )
 
 
+def _late_sign_off_rows(user, today):
+    """Actions done more than SIGN_OFF_DAYS ago and still not signed off: the national roles chase the regions."""
+    return (
+        LearningAction.objects.filter(status=LearningActionStatus.DONE, completed_on__lt=today - _days(SIGN_OFF_DAYS))
+        .filter(visibility.oversight_q(user, "audit__region_id"))
+        .select_related("audit__case")
+        .order_by("completed_on", "pk")
+    )
+
+
+def _late_sign_off_item(a):
+    return _action_item(
+        a,
+        title=f"Sign-off is late: the learning action from the audit of case {_ref(a.audit)}",
+        due=a.completed_on + _days(SIGN_OFF_DAYS),
+    )
+
+
 def _overdue_audit_rows(user, today):
     qs = Audit.objects.filter(status__in=OPEN_AUDIT, due_on__lt=today).exclude(auditor_id=user.pk)
     return (
@@ -330,6 +348,13 @@ SOURCES = [
         lambda u: u.has_role(Role.SERVICE_MANAGER),
         _sign_off_rows,
         _sign_off_item,
+    ),
+    Source(
+        "late_sign_offs",
+        "Learning actions waiting too long for sign-off",
+        visibility.oversees_nationally,
+        _late_sign_off_rows,
+        _late_sign_off_item,
     ),
     Source(
         "overdue_audits",

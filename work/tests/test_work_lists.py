@@ -177,3 +177,17 @@ def test_an_item_due_exactly_a_week_ahead_is_due_soon_and_a_day_later_is_not():
     later = WorkItem("audit", 2, "x", today + datetime.timedelta(days=8), "/")
     past = WorkItem("audit", 3, "x", today - datetime.timedelta(days=1), "/")
     assert (soon.state(today), later.state(today), past.state(today)) == ("due_soon", "due", "overdue")
+
+
+def test_the_national_roles_see_sign_offs_waiting_too_long_in_any_region(client, world):
+    from audits.models import LearningAction
+
+    late = LearningAction.objects.filter(audit__region__code="south-west", status="done").get()
+    LearningAction.objects.filter(pk=late.pk).update(completed_on=day(-20))  # 14 days to sign off: 6 days late
+    listed = rows(client, world.people["assistant_director"])
+    assert ("learning_action", action_url(late), "overdue", "Overdue") in listed
+    # Due 6 days ago: after the audits 20 and 15 days overdue, before the plan action 4 days overdue.
+    assert [url for _k, url, _s, _t in listed].index(action_url(late)) == 2
+    # The region's own manager has it once, as a sign-off.
+    other = [url for _k, url, _s, _t in rows(client, world.people["other_manager"])]
+    assert other.count(action_url(late)) == 1
