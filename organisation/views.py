@@ -1,11 +1,10 @@
-"""The home page that fits a person's roles, and the health check."""
+"""The home page's cards for a person's roles (work.views.home adds the work list), and the health check."""
 
 import logging
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from . import visibility
@@ -33,10 +32,6 @@ def home_context(user) -> dict:
         cards.append(("Administration", "/admin/", "Regions, teams, people, audit templates, imports and exports."))
     roles = [Role(r).label for r in Role.values if r in user.roles]
     return {"cards": cards, "role_labels": roles}
-
-
-def home(request):
-    return render(request, "organisation/home.html", home_context(request.user))
 
 
 def _database_ok() -> bool:
