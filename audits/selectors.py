@@ -177,9 +177,17 @@ AUDIT_HISTORY_FIELDS = {
     "rationale": "Rationale",
     "family_feedback": "Family feedback included",
     "practitioner_response": "Practitioner's response",
+    "follow_up_requested": "Follow-up audit asked for",
 }
 JUDGEMENT_HISTORY_FIELDS = {"grade": "Grade", "answer": "Answer", "evidence": "Evidence"}
-ACTION_HISTORY_FIELDS = {"description": "Action", "due_on": "Due", "status": "Status", "completed_on": "Completed"}
+ACTION_HISTORY_FIELDS = {
+    "description": "Action",
+    "due_on": "Due",
+    "status": "Status",
+    "completed_on": "Completed",
+    "done_note": "What changed",
+    "return_reason": "Reason returned",
+}
 
 
 @dataclass

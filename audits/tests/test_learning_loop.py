@@ -284,3 +284,18 @@ def test_an_audit_without_actions_gets_its_follow_up_at_once(client, auditor, au
     client.force_login(auditor)
     client.post(reverse("audits:follow_up", args=[audit.pk]))
     assert Audit.objects.filter(follow_up_of=audit, status="scheduled").count() == 1
+
+
+def test_the_audit_history_shows_the_loop_to_the_manager(client, practitioner, auditor, service_manager, audit, action):
+    mark_done(client, practitioner, action, note="Used it twice")
+    client.force_login(auditor)
+    client.post(reverse("audits:follow_up", args=[audit.pk]))
+    client.force_login(service_manager)
+    history_html = (
+        client.get(reverse("audits:detail", args=[audit.pk]))
+        .content.decode()
+        .split('<h2 class="govuk-heading-m" id="history">', 1)[1]
+    )
+    assert "Follow-up audit asked for: No → Yes" in history_html
+    assert "What changed: Used it twice" in history_html
+    assert "Ada Auditor" in history_html and "Priya Practitioner" in history_html

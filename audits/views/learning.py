@@ -48,12 +48,7 @@ def _history(action):
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    fields = {
-        **ACTION_HISTORY_FIELDS,
-        "done_note": "What changed",
-        "return_reason": "Reason returned",
-    }
-    entries = _entries(records, fields, lambda r: "Learning action")
+    entries = _entries(records, ACTION_HISTORY_FIELDS, lambda r: "Learning action")
     entries.reverse()
     return entries
 
