@@ -91,3 +91,13 @@ def test_quality_admins_read_the_outbox_and_others_cannot(client, quality_admin,
     assert page.status_code == 200 and "Your work: 1" in page.content.decode()
     client.force_login(service_manager)
     assert client.get("/admin/work/outgoingmail/").status_code in (302, 403)
+
+
+def test_beat_runs_the_daily_reminders_each_weekday_morning(settings):
+    from cafcass_qa.celery import app
+
+    app.loader.import_default_modules()  # the worker's autodiscovery of every app's tasks.py
+    entry = settings.CELERY_BEAT_SCHEDULE["send-reminders-weekdays"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].day_of_week == {1, 2, 3, 4, 5}
+    assert entry["schedule"].hour == {7}

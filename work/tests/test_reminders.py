@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from audits.models import LearningAction
+from audits.models import Audit, Grade, LearningAction
 from audits.services.learning import learning_action_mark_done, learning_action_return
-from audits.services.workflow import learning_action_add
-from audits.tests.factories import CompletedAuditFactory
+from audits.services.workflow import audit_complete, learning_action_add
+from audits.tests.factories import AuditFactory, CompletedAuditFactory
 from organisation.tests.factories import UserFactory
 from work.models import OutgoingMail
 
@@ -129,6 +129,14 @@ def test_an_unreachable_mail_server_loses_nothing(settings, practitioner, audito
     audit = CompletedAuditFactory(case__team=team, case__practitioner=practitioner, auditor=auditor)
     action = learning_action_add(audit=audit, by=auditor, description="Keep me", due_on=TODAY)
     assert LearningAction.objects.filter(pk=action.pk, description="Keep me").exists()  # the action is saved
+    # A grade too: completing an audit mails its learning action, and the mail failing changes nothing.
+    graded = AuditFactory(
+        case__team=team, case__practitioner=practitioner, auditor=auditor, status="submitted", overall_grade=Grade.GOOD
+    )
+    LearningAction.objects.create(audit=graded, description="Later", due_on=TODAY + datetime.timedelta(days=30))
+    audit_complete(audit=graded, by=auditor)
+    assert Audit.objects.get(pk=graded.pk).final_grade == Grade.GOOD
+    OutgoingMail.objects.exclude(pk=OutgoingMail.objects.order_by("pk").first().pk).delete()
     waiting = OutgoingMail.objects.get()
     assert waiting.sent_at is None and waiting.attempts >= 1 and waiting.last_error
     with pytest.raises(CommandError, match="could not be sent"):
