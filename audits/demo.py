@@ -40,6 +40,7 @@ from .models import (
 )
 from .services.grading import applicable_criteria, suggested_grade
 from .services.moderation import moderation_draw, moderation_record
+from .services.workflow import JudgementInput
 
 DEMO_AUDITOR = "auditor"  # made by organisation.demo, with a password
 AUDITORS_PER_REGION = 2
@@ -176,6 +177,7 @@ def _auditors(rng, regions: list[Region]) -> dict[int, list[User]]:
                     region=region,
                     team=team,
                     password="!" + username,  # unusable: these people never sign in
+                    email_preference="digest",  # no mail printed for each moderation the demo draws
                 )
             )
     User.objects.bulk_create(wanted, ignore_conflicts=True)
@@ -307,18 +309,34 @@ def seed(*, stdout, rng) -> dict:
             judgements.append(j)
     bulk_create_with_history(judgements, Judgement, batch_size=BATCH, default_change_reason="Demo data")
 
+    managers = {
+        u.region_id: u
+        for u in User.objects.filter(groups__name=Role.SERVICE_MANAGER, region__isnull=False).order_by("-username")
+    }
     actions = []
     for audit, spec in zip(audits, action_specs, strict=True):
         if not spec:
             continue
         due = audit.completed_on + datetime.timedelta(days=rng.randint(28, 56))
         done = spec is True and due < today and rng.random() < 0.75
+        completed_on = min(due - datetime.timedelta(days=rng.randint(0, 10)), today) if done else None
+        # Done a while ago: signed off by the region's manager; done lately: waiting for sign-off.
+        signed_off = done and completed_on < today - datetime.timedelta(days=SIGN_OFF_WAIT_DAYS)
+        status = LearningActionStatus.OPEN
+        if done:
+            status = LearningActionStatus.SIGNED_OFF if signed_off else LearningActionStatus.DONE
         action = LearningAction(
             audit_id=audit.pk,
             description=rng.choice(ACTIONS),
             due_on=max(due, today + datetime.timedelta(days=14)) if spec == "open" else due,
-            status=LearningActionStatus.DONE if done else LearningActionStatus.OPEN,
-            completed_on=min(due - datetime.timedelta(days=rng.randint(0, 10)), today) if done else None,
+            status=status,
+            completed_on=completed_on,
+            done_note=rng.choice(DONE_NOTES) if done else "",
+            signed_off_by=managers.get(audit.region_id) if signed_off else None,
+            signed_off_at=timezone.make_aware(datetime.datetime.combine(completed_on, datetime.time(16)))
+            + datetime.timedelta(days=3)
+            if signed_off
+            else None,
             created_at=audit.completed_at,
         )
         action._history_user = audit.auditor
@@ -342,6 +360,7 @@ def seed(*, stdout, rng) -> dict:
 
     open_audits = _open_audits(rng, today, template, cases, auditors)
     moderated, awaiting = _moderations(rng)
+    awaiting += _demo_auditor_moderates()
     gob = sum(1 for a in audits if a.final_grade >= Grade.GOOD)
     stdout.write(
         f"  audits: {len(audits)} completed ({round(100 * gob / max(len(audits), 1))}% good or better), "
@@ -352,7 +371,28 @@ def seed(*, stdout, rng) -> dict:
 
 
 MODERATION_SHARE = 0.06
+SIGN_OFF_WAIT_DAYS = 21  # demo actions done more recently than this wait for the manager's sign-off
+DONE_NOTES = [
+    "Discussed in supervision and used on my next two cases.",
+    "Completed the training and changed how I record the child's wishes.",
+    "Reviewed the practice guidance; my last report shows the change.",
+]
 MODERATION_AGREES = 0.85  # about the agreement the service reports between auditors and moderators
+
+
+def _moderated_answers(rng, audit_id: int, agrees: bool) -> list[JudgementInput]:
+    """The moderator's answer to each criterion: the auditor's, one grade apart here and there."""
+    answers = []
+    for j in Judgement.objects.filter(audit_id=audit_id).select_related("criterion"):
+        if j.criterion.kind == CriterionKind.YES_NO:
+            answers.append(JudgementInput(criterion_id=j.criterion_id, answer=j.answer))
+            continue
+        grade = j.grade
+        if not agrees and rng.random() < 0.3:
+            grade = min(Grade.OUTSTANDING, max(Grade.REQUIRES_IMPROVEMENT, grade + rng.choice((-1, 1))))
+        note = "" if grade == j.grade else "The evidence recorded does not support this grade."
+        answers.append(JudgementInput(criterion_id=j.criterion_id, grade=grade, evidence=note))
+    return answers
 
 
 def _moderations(rng) -> tuple[int, int]:
@@ -361,10 +401,38 @@ def _moderations(rng) -> tuple[int, int]:
     done = draw.created[: round(len(draw.created) * 0.8)]
     for moderation in Moderation.objects.filter(pk__in=[m.pk for m in done]).select_related("audit__case", "moderator"):
         grade = moderation.audit.overall_grade
-        if rng.random() >= MODERATION_AGREES:
+        agrees = rng.random() < MODERATION_AGREES
+        if not agrees:
             grade = min(Grade.OUTSTANDING, max(Grade.REQUIRES_IMPROVEMENT, grade + rng.choice((-1, 1))))
-        moderation_record(moderation=moderation, by=moderation.moderator, grade=grade)
+        moderation_record(
+            moderation=moderation,
+            by=moderation.moderator,
+            grade=grade,
+            notes="" if agrees else "Graded one step apart: see the notes on each question.",
+            judgements=_moderated_answers(rng, moderation.audit_id, agrees),
+        )
     return len(done), len(draw.created) - len(done)
+
+
+def _demo_auditor_moderates() -> int:
+    """The demo auditor has a moderation waiting (their work list shows it): a recent audit of their
+    region by someone else, of a practitioner other than them, not yet sampled."""
+    auditor = User.objects.filter(username=DEMO_AUDITOR, region__isnull=False).first()
+    if auditor is None or Moderation.objects.filter(moderator=auditor, completed_at__isnull=True).exists():
+        return 0
+    audit = (
+        Audit.objects.filter(status=AuditStatus.COMPLETED, region_id=auditor.region_id, moderation__isnull=True)
+        .exclude(auditor=auditor)
+        .exclude(practitioner=auditor)
+        .order_by("-completed_on", "pk")
+        .first()
+    )
+    if audit is None:
+        return 0
+    moderation = Moderation(audit=audit, moderator=auditor)
+    moderation._history_user = None
+    moderation.save()
+    return 1
 
 
 def _open_audits(rng, today, template, cases, auditors) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
@@ -13,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audits.models import Audit, AuditTemplate, CriterionKind, Grade, Moderation
+from organisation.forms import GovukDateInputField
 from organisation.roles import Role
 
 from .services import JudgementInput
@@ -168,7 +168,7 @@ class LearningActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter what the practitioner should do"},
     )
-    due_on = DateInputField(label="By when?", help_text="For example, 27 3 2027")
+    due_on = GovukDateInputField(label="By when?", help_text="For example, 27 3 2027")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,7 +211,7 @@ class AuditCreateForm(forms.Form):
         empty_label=None,
         error_messages={"required": "Choose a template", "invalid_choice": "Choose a template from the list"},
     )
-    due_on = DateInputField(label="Due date", help_text="For example, 27 3 2027")
+    due_on = GovukDateInputField(label="Due date", help_text="For example, 27 3 2027")
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -283,14 +283,17 @@ class ModerationAdminForm(forms.ModelForm):
 
 
 class ModerationForm(forms.Form):
-    """The moderator's own, blind grade of the audited work."""
+    """The moderator's own, blind grading: each criterion (with an optional note), then the overall grade.
+
+    Rendered by hand in templates/audits/moderate.html (a radios group per criterion).
+    """
 
     grade = forms.TypedChoiceField(
-        label="Your grade for this work",
+        label="Your overall grade for this work",
         choices=GRADE_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select your grade", "invalid_choice": "Select one of the four grades"},
+        error_messages={"required": "Select your overall grade", "invalid_choice": "Select one of the four grades"},
     )
     notes = forms.CharField(
         label="Notes",
@@ -298,13 +301,71 @@ class ModerationForm(forms.Form):
         required=False,
         max_length=EVIDENCE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": f"Notes must be {EVIDENCE_MAX} characters or fewer"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rows=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Field.radios("grade", legend_size=Size.MEDIUM, legend_tag="h2"),
-            Field.textarea("notes", label_size=Size.SMALL),
-            Submit("submit", "Record moderation"),
-        )
+        self.rows = list(rows)
+        for row in self.rows:
+            c = row.criterion
+            if c.kind == CriterionKind.GRADED:
+                self.fields[f"m{c.pk}-grade"] = forms.TypedChoiceField(
+                    label=c.text,
+                    choices=GRADE_CHOICES,
+                    coerce=int,
+                    error_messages={
+                        "required": f"Select your grade for “{c.text}”",
+                        "invalid_choice": f"Select one of the four grades for “{c.text}”",
+                    },
+                )
+            else:
+                self.fields[f"m{c.pk}-answer"] = forms.TypedChoiceField(
+                    label=c.text,
+                    choices=YES_NO_CHOICES,
+                    coerce=_yes_no,
+                    error_messages={
+                        "required": f"Select yes or no for “{c.text}”",
+                        "invalid_choice": f"Select yes or no for “{c.text}”",
+                    },
+                )
+            self.fields[f"m{c.pk}-note"] = forms.CharField(
+                label="Your note",
+                required=False,
+                max_length=EVIDENCE_MAX,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={"max_length": f"A note must be {EVIDENCE_MAX} characters or fewer"},
+            )
+
+    def field_rows(self):
+        """(row, answer field, note field) per criterion, for the template."""
+        out = []
+        for row in self.rows:
+            c = row.criterion
+            key = f"m{c.pk}-grade" if c.kind == CriterionKind.GRADED else f"m{c.pk}-answer"
+            out.append((row, self[key], self[f"m{c.pk}-note"]))
+        return out
+
+    def error_links(self):
+        links = [("#main-content", e) for e in self.non_field_errors()]
+        for _row, answer, note in self.field_rows():
+            links += [(f"#{answer.auto_id}_1", e) for e in answer.errors]
+            links += [(f"#{note.auto_id}", e) for e in note.errors]
+        links += [("#id_grade_1", e) for e in self["grade"].errors]
+        links += [("#id_notes", e) for e in self["notes"].errors]
+        return links
+
+    def judgement_inputs(self) -> list[JudgementInput]:
+        inputs = []
+        for row in self.rows:
+            c = row.criterion
+            note = self.cleaned_data.get(f"m{c.pk}-note", "")
+            if c.kind == CriterionKind.GRADED:
+                inputs.append(
+                    JudgementInput(criterion_id=c.pk, grade=self.cleaned_data[f"m{c.pk}-grade"], evidence=note)
+                )
+            else:
+                inputs.append(
+                    JudgementInput(criterion_id=c.pk, answer=self.cleaned_data[f"m{c.pk}-answer"], evidence=note)
+                )
+        return inputs

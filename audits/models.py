@@ -123,6 +123,15 @@ class Audit(models.Model):
     moderated_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True, editable=False)
     family_feedback = models.BooleanField(default=False, help_text="Family feedback informed this audit")
     practitioner_response = models.TextField(blank=True)
+    # When the practitioner last wrote their response: their writes never touch last_saved_*,
+    # which name the auditor's and moderator's saves (the grading pages' conflict messages).
+    practitioner_responded_at = models.DateTimeField(null=True, blank=True)
+    # The auditor (or the region's manager) asks for the practitioner's work to be audited again
+    # once this audit's learning actions are signed off; the follow-up points back here.
+    follow_up_requested = models.BooleanField(default=False)
+    follow_up_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up"
+    )
     # Copied from the case at completion so history never moves when a case is re-allocated.
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -150,6 +159,10 @@ class Audit(models.Model):
             # Serves the roll-ups: one slice is (region, month of completed_on).
             models.Index(fields=["region", "completed_on"], name="audit_region_completed_idx"),
             models.Index(fields=["auditor", "status"], name="audit_auditor_status_idx"),
+            # The work lists' overdue audits (a region's, or national): the open few by due date.
+            models.Index(
+                fields=["due_on"], condition=Q(status__in=["scheduled", "in_progress"]), name="audit_open_due_idx"
+            ),
             # The moderated few (about 5%): the roll-ups read their grade table from this index alone.
             models.Index(
                 fields=["region", "completed_on"],
@@ -230,24 +243,74 @@ class Moderation(models.Model):
         return f"Moderation of {self.audit}"
 
 
+class ModerationJudgement(models.Model):
+    """The moderator's own answer to one criterion, given blind; set beside the auditor's afterwards."""
+
+    moderation = models.ForeignKey(Moderation, on_delete=models.CASCADE, related_name="judgements")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    answer = models.BooleanField(null=True, blank=True, help_text="For yes/no criteria")
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["moderation", "criterion"], name="moderation_judgement_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion} — {self.get_grade_display() or self.answer}"
+
+
 class LearningActionStatus(models.TextChoices):
     OPEN = "open", "Open"
-    DONE = "done", "Done"
+    DONE = "done", "Done, awaiting sign-off"
+    SIGNED_OFF = "signed_off", "Signed off"
     CANCELLED = "cancelled", "Cancelled"
 
 
 class LearningAction(models.Model):
+    """What the practitioner will do after an audit. Open → done (with a note of what changed) →
+    signed off by the region's service manager, or returned with a reason (open again)."""
+
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="learning_actions")
     description = models.TextField()
     due_on = models.DateField()
     status = models.CharField(max_length=10, choices=LearningActionStatus.choices, default=LearningActionStatus.OPEN)
     completed_on = models.DateField(null=True, blank=True)
+    done_note = models.TextField("What changed", blank=True)
+    return_reason = models.TextField(blank=True, help_text="Why the manager returned it (the latest return)")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]
+        indexes = [
+            # The work lists: open and done actions by status and due date.
+            models.Index(fields=["status", "due_on"], name="learning_action_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="signed_off") | Q(signed_off_at__isnull=False),
+                name="learning_action_signed_off_has_when",
+            ),
+        ]
 
     def __str__(self):
         return self.description[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == LearningActionStatus.OPEN
+
+    @property
+    def was_returned(self) -> bool:
+        return self.status == LearningActionStatus.OPEN and self.returned_at is not None

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.formats import date_format
 
-from audits.models import Audit, Criterion, CriterionKind, Judgement, LearningAction
+from audits.models import Audit, Criterion, CriterionKind, Judgement, LearningAction, ModerationJudgement
 from organisation import visibility
 from organisation.roles import Role
 
@@ -135,6 +135,33 @@ def audit_sheet(audit: Audit) -> AuditSheet:
     return AuditSheet(audit=audit, sections=sections, suggestion=suggested_grade(answered))
 
 
+@dataclass
+class ComparedRow:
+    """One criterion with the auditor's answer and evidence beside the moderator's answer and note."""
+
+    row: Row
+    moderated: ModerationJudgement | None
+
+    @property
+    def moderated_label(self) -> str:
+        m = self.moderated
+        if m is None:
+            return "Not graded"
+        if self.row.criterion.kind == CriterionKind.YES_NO:
+            return "" if m.answer is None else ("Yes" if m.answer else "No")
+        return m.get_grade_display() or ""
+
+    @property
+    def agrees(self) -> bool:
+        return self.moderated is not None and self.row.answer_label == self.moderated_label
+
+
+def moderation_comparison(sheet: AuditSheet, moderation) -> list[ComparedRow]:
+    """Both gradings side by side per criterion (one query: the moderator's answers)."""
+    mine = {m.criterion_id: m for m in ModerationJudgement.objects.filter(moderation_id=moderation.pk)}
+    return [ComparedRow(row=r, moderated=mine.get(r.criterion.pk)) for s in sheet.sections for r in s.rows]
+
+
 def audit_learning_actions(audit: Audit) -> list[LearningAction]:
     return list(LearningAction.objects.filter(audit_id=audit.pk))
 
@@ -150,9 +177,17 @@ AUDIT_HISTORY_FIELDS = {
     "rationale": "Rationale",
     "family_feedback": "Family feedback included",
     "practitioner_response": "Practitioner's response",
+    "follow_up_requested": "Follow-up audit asked for",
 }
 JUDGEMENT_HISTORY_FIELDS = {"grade": "Grade", "answer": "Answer", "evidence": "Evidence"}
-ACTION_HISTORY_FIELDS = {"description": "Action", "due_on": "Due", "status": "Status", "completed_on": "Completed"}
+ACTION_HISTORY_FIELDS = {
+    "description": "Action",
+    "due_on": "Due",
+    "status": "Status",
+    "completed_on": "Completed",
+    "done_note": "What changed",
+    "return_reason": "Reason returned",
+}
 
 
 @dataclass

@@ -13,3 +13,12 @@ moderation_completed = Signal()
 # Sent once the transaction that imported historic completed audits has committed:
 # sender=Audit, audit_ids=[...], regions_months={(region_id, "YYYY-MM"), ...}.
 audits_imported = Signal()
+
+# Work given to someone, sent INSIDE the transaction that gave it (so a listener's record of it,
+# such as a mail waiting to go, commits or rolls back with the change): sender=the model
+# (Audit, Moderation or LearningAction), instances=[...] (an audit's auditor, a moderation's
+# moderator, a learning action's practitioner is the person it is given to).
+work_assigned = Signal()
+# A learning action the service manager sent back to the practitioner, inside the transaction:
+# sender=LearningAction, action=<LearningAction>.
+learning_action_returned = Signal()

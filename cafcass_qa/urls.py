@@ -6,9 +6,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from organisation import views as organisation_views
+from work import views as work_views
 
 urlpatterns = [
-    path("", organisation_views.home, name="home"),
+    path("", work_views.home, name="home"),
+    path("", include("work.urls")),
     path("health/", organisation_views.health, name="health"),
     path(
         "accounts/login/",

@@ -97,6 +97,7 @@ class FeedbackRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["audience"].error_messages["required"] = "Select who the link is for"
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Field.radios("audience", legend_size=Size.MEDIUM), Button("submit", "Create a one-time link")

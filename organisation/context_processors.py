@@ -9,8 +9,10 @@ def navigation(request):
         return {"nav_items": []}
     path = request.path
     items = [("Home", "/")]
+    if user.roles or user.is_superuser:
+        items.append(("My work", "/my-work/"))
     if visibility.can_see_cases(user):
-        items += [("Cases", "/cases/"), ("Audits", "/audits/")]
+        items += [("Cases", "/cases/"), ("Audits", "/audits/"), ("Feedback", "/feedback/")]
     if visibility.can_see_dashboards(user):
         items.append(("Dashboards", "/dashboards/"))
     if visibility.can_read_plans(user):
@@ -20,5 +22,7 @@ def navigation(request):
     nav = []
     for label, href in items:
         active = path == href if href == "/" else path.startswith(href)
-        nav.append({"label": label, "href": href, "active": active})
+        # The work list's count is fetched after the page loads (htmx), so no page pays its queries.
+        count_url = "/my-work/count/" if href == "/my-work/" else None
+        nav.append({"label": label, "href": href, "active": active, "count_url": count_url})
     return {"nav_items": nav}

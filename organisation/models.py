@@ -35,6 +35,12 @@ class Team(models.Model):
         return self.name
 
 
+class EmailPreference(models.TextChoices):
+    IMMEDIATE = "immediate", "Email me when something is given to me, and a daily summary"
+    DIGEST = "digest", "Only the daily summary"
+    NONE = "none", "No emails"
+
+
 class User(AbstractUser):
     full_name = models.CharField(max_length=150, blank=True)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
@@ -45,6 +51,9 @@ class User(AbstractUser):
             "Collaborative feedback applies to this practitioner: audit scheduling aims for 4 audits "
             "of their cases in a rolling 12 months instead of 8."
         ),
+    )
+    email_preference = models.CharField(
+        max_length=10, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
     )
 
     # Who changed a person's details, roles (groups) or activity, and when. The password hash

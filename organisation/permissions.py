@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 
 from .roles import Role
 
-OUR_APPS = ["organisation", "cases", "audits", "feedback", "dashboards", "improvement_plans"]
+OUR_APPS = ["organisation", "cases", "audits", "feedback", "dashboards", "improvement_plans", "work"]
 
 # (app_label, codename prefix) pairs; quality admins hold every permission of our apps.
 ROLE_PERMISSIONS = {

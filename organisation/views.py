@@ -1,11 +1,10 @@
-"""The home page that fits a person's roles, and the health check."""
+"""The home page's cards for a person's roles (work.views.home adds the work list), and the health check."""
 
 import logging
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from . import visibility
@@ -14,8 +13,8 @@ from .roles import Role
 logger = logging.getLogger(__name__)
 
 
-def home(request):
-    user = request.user
+def home_context(user) -> dict:
+    """The cards that fit a person's roles (the work app's home page adds their work list)."""
     cards = []
     if visibility.can_see_cases(user):
         if user.has_role(Role.AUDITOR):
@@ -32,7 +31,7 @@ def home(request):
     if visibility.is_admin(user):
         cards.append(("Administration", "/admin/", "Regions, teams, people, audit templates, imports and exports."))
     roles = [Role(r).label for r in Role.values if r in user.roles]
-    return render(request, "organisation/home.html", {"cards": cards, "role_labels": roles})
+    return {"cards": cards, "role_labels": roles}
 
 
 def _database_ok() -> bool:

@@ -231,3 +231,68 @@ def require(allowed: bool) -> None:
     """Raise 403 unless allowed: `require(can_see_dashboards(request.user))`."""
     if not allowed:
         raise PermissionDenied
+
+
+# ---- work lists, sign-off and reflections -------------------------------------------------
+# Who is chased for what: the work lists (work app) and the learning loop (audits) ask here.
+
+
+def oversight_q(user, region_field: str) -> Q:
+    """A Q over rows carrying a region (`region_field`, e.g. "audit__region_id") that this person
+    oversees for their work list: assistant directors and quality admins nationally, service
+    managers their home region, nobody else (auditors and practitioners see only their own work)."""
+    if not _active(user):
+        return NOTHING
+    if user.is_superuser or user.has_role(Role.ASSISTANT_DIRECTOR, Role.QUALITY_ADMIN):
+        return Q()
+    if user.has_role(Role.SERVICE_MANAGER) and user.region_id:
+        return Q(**{region_field: user.region_id})
+    return NOTHING
+
+
+def oversees_work(user) -> bool:
+    return _active(user) and (
+        user.is_superuser
+        or user.has_role(Role.ASSISTANT_DIRECTOR, Role.QUALITY_ADMIN)
+        or (user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None)
+    )
+
+
+def oversees_nationally(user) -> bool:
+    """Assistant directors and quality admins follow the regions' work from the national level."""
+    return _active(user) and (user.is_superuser or user.has_role(Role.ASSISTANT_DIRECTOR, Role.QUALITY_ADMIN))
+
+
+def can_sign_off_learning(user, region_id) -> bool:
+    """Only a service manager of the region where the audit was completed signs off or returns
+    a learning action (the region copied onto the audit: a later re-allocation moves nothing)."""
+    return (
+        _active(user)
+        and user.has_role(Role.SERVICE_MANAGER)
+        and user.region_id is not None
+        and user.region_id == region_id
+    )
+
+
+def sign_off_q(user, region_field: str) -> Q:
+    """A Q over rows this person may sign off (the same rule as can_sign_off_learning)."""
+    if _active(user) and user.has_role(Role.SERVICE_MANAGER) and user.region_id:
+        return Q(**{region_field: user.region_id})
+    return NOTHING
+
+
+def can_read_reflection(user, *, auditor_id, practitioner_id, region_ids) -> bool:
+    """The practitioner's reflective response is for the auditor, the practitioner, the service
+    managers of the audit's region and quality admins; not for other auditors or regions."""
+    if not _active(user):
+        return False
+    if is_admin(user) or user.pk in (auditor_id, practitioner_id):
+        return True
+    return user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None and user.region_id in region_ids
+
+
+def sees_plan_actions_overdue(user) -> bool:
+    """Board members (and the national roles) are chased for improvement-plan actions past due."""
+    return _active(user) and (
+        user.is_superuser or user.has_role(Role.BOARD_MEMBER, Role.ASSISTANT_DIRECTOR, Role.QUALITY_ADMIN)
+    )

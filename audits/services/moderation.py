@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -13,11 +14,11 @@ from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from audits.models import Audit, AuditStatus, Grade, Moderation
-from audits.signals import moderation_completed
+from audits.models import Audit, AuditStatus, Criterion, Grade, Moderation, ModerationJudgement
+from audits.signals import moderation_completed, work_assigned
 from organisation.roles import Role
 
-from .workflow import _case_record_grade, _save
+from .workflow import JudgementInput, _case_record_grade, _save
 
 
 def _may_moderate(moderator_id, *people) -> bool:
@@ -101,7 +102,25 @@ def moderation_draw(*, share: float, rng: random.Random, by=None, since=None) ->
         # One insert for the moderations and one for their history rows; the rule a
         # per-row full_clean() would check (who may moderate) is checked above.
         draw.created = bulk_create_with_history(moderations, Moderation, default_user=by)
+        work_assigned.send(sender=Moderation, instances=draw.created)
     return draw
+
+
+def _record_judgements(moderation: Moderation, by, judgements: Iterable[JudgementInput]) -> None:
+    criteria = set(Criterion.objects.filter(template_id=moderation.audit.template_id).values_list("pk", flat=True))
+    for item in judgements:
+        if item.criterion_id not in criteria:
+            raise ValidationError("Some answers are for questions that are not part of this audit.")
+        if item.grade is not None and item.grade not in Grade.values:
+            raise ValidationError({"grade": f"{item.grade!r} is not a grade."})
+        row = ModerationJudgement(
+            moderation=moderation,
+            criterion_id=item.criterion_id,
+            grade=item.grade,
+            answer=item.answer,
+            note=(item.evidence or "").strip(),
+        )
+        _save(row, by)
 
 
 def moderation_sample(*, share: float, rng: random.Random, by=None) -> list[Moderation]:
@@ -110,8 +129,11 @@ def moderation_sample(*, share: float, rng: random.Random, by=None) -> list[Mode
 
 
 @transaction.atomic
-def moderation_record(*, moderation: Moderation, by, grade: int, notes: str = "") -> Moderation:
-    """Record the moderator's grade: it becomes the audit's final grade (announced on commit)."""
+def moderation_record(
+    *, moderation: Moderation, by, grade: int, notes: str = "", judgements: Iterable[JudgementInput] = ()
+) -> Moderation:
+    """Record the moderator's grade (and their answer to each criterion, set beside the auditor's
+    afterwards): the grade becomes the audit's final grade (announced on commit)."""
     audit = moderation.audit
     if by.pk != moderation.moderator_id:
         raise ValidationError("Only the moderator this audit was given to may moderate it.")
@@ -133,6 +155,7 @@ def moderation_record(*, moderation: Moderation, by, grade: int, notes: str = ""
     moderation.notes = (notes or "").strip()
     moderation.completed_at = timezone.now()
     _save(moderation, by)
+    _record_judgements(moderation, by, judgements)
     audit.final_grade = grade
     audit.moderated_grade = grade
     audit.version += 1  # a grading page opened before this can no longer save over it

@@ -1,4 +1,4 @@
-"""The practitioner's side of a completed audit: a reflective response, and learning actions marked done.
+"""The practitioner's side of a completed audit: a reflective response (learning actions: learning.py).
 
 Only the practitioner whose work was audited may write here: the practitioner copied
 onto the audit (at creation, and again at completion). Every
@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, LearningAction, LearningActionStatus
+from audits.models import Audit, AuditStatus
 
 RESPONSE_MAX_LENGTH = 5000
 
@@ -56,11 +56,11 @@ def audit_response_record(*, audit: Audit, by, text: str) -> Audit:
     locked = Audit.objects.select_for_update().select_related("case").get(pk=audit.pk)
     if locked.practitioner_response == text:
         return locked  # unchanged: no history row for a save that changed nothing
-    now = timezone.now()
     locked.practitioner_response = text
-    locked.version += 1  # pages opened before this save can no longer overwrite it
-    locked.last_saved_by = by
-    locked.last_saved_at = now
+    # The practitioner's write leaves version and last_saved_* alone: those belong to the
+    # grading (the auditor's and moderator's saves, named in their conflict messages), and
+    # the audit is completed, so no grading page can be overwritten by this.
+    locked.practitioner_responded_at = timezone.now()
     locked._history_user = by
     # Field and constraint validation of the row (full_clean() minus Audit.clean()):
     # Audit.clean() re-checks the allocation rule of grading, settled when the audit was
@@ -68,24 +68,5 @@ def audit_response_record(*, audit: Audit, by, text: str) -> Audit:
     # practitioner responding to the audit of their work.
     locked.clean_fields()
     locked.validate_constraints()
-    locked.save(update_fields=["practitioner_response", "version", "last_saved_by", "last_saved_at"])
-    return locked
-
-
-@transaction.atomic
-def learning_action_set_status(*, action: LearningAction, by, status: str) -> LearningAction:
-    """The practitioner marks a learning action done (or open again); cancelled ones stay as they are."""
-    _require_practitioner(action.audit, by)
-    if status not in (LearningActionStatus.DONE, LearningActionStatus.OPEN):
-        raise ValidationError({"status": "Choose done or open."})
-    locked = LearningAction.objects.select_for_update().get(pk=action.pk)
-    if locked.status == LearningActionStatus.CANCELLED:
-        raise ValidationError({"status": "This learning action was cancelled: it cannot be changed."})
-    if locked.status == status:
-        return locked
-    locked.status = status
-    locked.completed_on = timezone.localdate() if status == LearningActionStatus.DONE else None
-    locked._history_user = by
-    locked.full_clean()
-    locked.save(update_fields=["status", "completed_on"])
+    locked.save(update_fields=["practitioner_response", "practitioner_responded_at"])
     return locked

@@ -42,6 +42,7 @@ from django.db.models.functions import Coalesce
 from simple_history.utils import bulk_create_with_history
 
 from audits.models import Audit, AuditStatus, AuditTemplate
+from audits.signals import work_assigned
 from cases.kpis import is_working_day
 from cases.models import Case
 from organisation.roles import Role
@@ -225,6 +226,7 @@ def schedule_audits(*, today: datetime.date, rng: random.Random, by=None, dry_ru
     if audits and not dry_run:
         # One insert for the audits and one for their history rows (who scheduled them).
         created = bulk_create_with_history(audits, Audit, default_user=by, default_change_reason="Scheduled")
+        work_assigned.send(sender=Audit, instances=created)
         report.scheduled = [
             ScheduledAudit(s.practitioner, s.case, s.auditor, s.due_on, audit.pk)
             for s, audit in zip(report.scheduled, created, strict=True)

@@ -27,7 +27,7 @@ from audits.models import (
     Judgement,
     LearningAction,
 )
-from audits.signals import audit_completed
+from audits.signals import audit_completed, work_assigned
 from cases.models import Case
 
 from .grading import applicable_criteria, is_answered, suggested_grade
@@ -46,8 +46,19 @@ class AuditVersionConflict(Exception):
         super().__init__(self.message)
 
     @property
+    def same_person(self) -> bool:
+        """The refused save and the newer one are the same person's (another tab or window)."""
+        return self.saved_by is not None and self.refused is not None and self.saved_by.pk == self.refused.pk
+
+    @property
+    def heading(self) -> str:
+        if self.same_person:
+            return "You saved this audit in another tab or window"
+        return "Someone else has saved this audit"
+
+    @property
     def message(self) -> str:
-        if self.saved_by is not None and self.refused is not None and self.saved_by.pk == self.refused.pk:
+        if self.same_person:
             who = "You"  # the same person in another tab or window
         else:
             who = str(self.saved_by) if self.saved_by else "Someone else"
@@ -117,6 +128,7 @@ def audit_create(*, case: Case, auditor, template: AuditTemplate, due_on: dateti
         practitioner_id=case.practitioner_id,
     )
     _save(audit, by)
+    work_assigned.send(sender=Audit, instances=[audit])
     return audit
 
 
@@ -259,6 +271,9 @@ def audit_complete(*, audit: Audit, by, completed_on: datetime.date | None = Non
         audit.submitted_at = now
     _save(audit, by)
     _case_record_grade(case, grade=audit.final_grade, on=audit.completed_on)
+    actions = list(LearningAction.objects.filter(audit=audit).select_related("audit"))
+    if actions:
+        work_assigned.send(sender=LearningAction, instances=actions)
     # Announce only after commit: a rollback must never reach the dashboards, and the
     # listener enqueues work that must see the committed row.
     transaction.on_commit(lambda: audit_completed.send(sender=Audit, audit=audit))
@@ -293,4 +308,8 @@ def learning_action_add(*, audit: Audit, by, description: str, due_on: datetime.
         raise ValidationError("This audit was cancelled: it cannot have learning actions.")
     action = LearningAction(audit=audit, description=(description or "").strip(), due_on=due_on)
     _save(action, by)
+    if audit.status == AuditStatus.COMPLETED:
+        # Added after completion: the practitioner has it now. Actions added while grading are
+        # announced when the audit completes (the practitioner is known from then on).
+        work_assigned.send(sender=LearningAction, instances=[action])
     return action

@@ -135,7 +135,9 @@ def test_autosave_after_a_newer_save_is_refused_with_a_link_to_reload(client, gr
     response = autosave(client, audit, criteria, version=1, **{f"c{needs}-grade": "1"})
     html = response.content.decode()
     assert response.status_code == 409
-    assert "Someone else has saved this audit" in html
+    # The heading and the body agree: the same person saved in another tab.
+    assert "You saved this audit in another tab or window.</strong>" in html
+    assert "Someone else" not in html
     assert "You saved this audit in another tab or window at" in html
     assert f'<a class="govuk-link" href="{section_url(audit)}">Reload this page to see the latest answers</a>' in html
     assert oob_version(html) is None  # the page keeps its old version: every later save is refused too

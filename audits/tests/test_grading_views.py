@@ -174,7 +174,9 @@ def test_second_of_two_concurrent_saves_is_refused_with_a_link_to_reload(client,
     second = post_section_1(client, audit, criteria, version=1, needs="1")
     page = second.content.decode()
     assert second.status_code == 409
-    assert "Someone else has saved this audit" in page
+    # The heading and the body agree: the same person saved in another tab.
+    assert '<h2 class="govuk-error-summary__title">You saved this audit in another tab or window</h2>' in page
+    assert "Someone else" not in page
     assert "You saved this audit in another tab or window at" in page
     assert f'href="{section_url(audit, 1)}"' in page
     assert Judgement.objects.get(criterion=criteria["needs"]).grade == Grade.OUTSTANDING  # nothing overwritten

@@ -134,7 +134,7 @@ def test_practitioner_sees_grade_link_actions_and_response(client, practitioner,
     assert f'href="/audits/{audit.pk}/"' in body
     assert "Use the direct-work toolkit" in body and "Record the day 10 review" in body
     assert 'govuk-tag--red">Overdue' in body  # the open action past its due date
-    assert 'govuk-tag--green">Done' in body
+    assert 'govuk-tag--turquoise">Done, awaiting sign-off' in body
     assert "I will see the child at school next time." in body
     assert reverse("audits:response", args=[audit.pk]) in body
 

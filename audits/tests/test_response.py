@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import Audit, LearningAction, LearningActionStatus
+from audits.models import Audit, LearningAction
 from audits.services.responses import audit_response_record
 from audits.tests.factories import AuditFactory, CompletedAuditFactory
 
@@ -39,7 +39,17 @@ def test_practitioner_writes_a_response(client, practitioner, audit):
     assert response["Location"] == f"/audits/?section=my-work#my-work-{audit.pk}"
     audit.refresh_from_db()
     assert audit.practitioner_response == "I will record how I saw the child."
-    assert audit.version == 2
+    assert audit.practitioner_responded_at is not None
+
+
+def test_a_practitioners_response_leaves_last_saved_by_and_version_alone(client, practitioner, auditor, audit):
+    """ "Last saved by" names the grading's saves: the practitioner's response is not one of them."""
+    saved_at = timezone.now() - datetime.timedelta(days=3)
+    Audit.objects.filter(pk=audit.pk).update(last_saved_by=auditor, last_saved_at=saved_at, version=5)
+    client.force_login(practitioner)
+    assert respond(client, audit, "I will record how I saw the child.").status_code == 302
+    audit.refresh_from_db()
+    assert (audit.last_saved_by_id, audit.last_saved_at, audit.version) == (auditor.pk, saved_at, 5)
 
 
 def test_response_is_kept_in_history_with_who_and_when(client, practitioner, audit):
@@ -129,72 +139,3 @@ def test_service_refuses_someone_else(colleague, audit):
 def test_unknown_audit_is_404(client, practitioner):
     client.force_login(practitioner)
     assert client.post("/audits/999999/response/", {"response": "x"}).status_code == 404
-
-
-# ---- learning actions --------------------------------------------------------------------------
-
-
-def update(client, audit, action, status):
-    return client.post(reverse("audits:action_update", args=[audit.pk, action.pk]), {"status": status})
-
-
-def test_practitioner_marks_an_action_done_and_it_is_kept_in_history(client, practitioner, audit, action):
-    client.force_login(practitioner)
-    response = update(client, audit, action, "done")
-    assert response.status_code == 302
-    action.refresh_from_db()
-    assert action.status == LearningActionStatus.DONE
-    assert action.completed_on == timezone.localdate()
-    last = LearningAction.history.filter(id=action.pk).order_by("-history_id").first()
-    assert (last.status, last.history_user_id) == ("done", practitioner.pk)
-
-
-def test_practitioner_reopens_an_action(client, practitioner, audit, action):
-    client.force_login(practitioner)
-    update(client, audit, action, "done")
-    update(client, audit, action, "open")
-    action.refresh_from_db()
-    assert (action.status, action.completed_on) == ("open", None)
-
-
-def test_bad_status_is_refused_with_a_message(client, practitioner, audit, action):
-    client.force_login(practitioner)
-    response = update(client, audit, action, "finished-ish")
-    assert response.status_code == 302
-    assert "Choose done or open." in client.get(response["Location"]).content.decode()
-    action.refresh_from_db()
-    assert action.status == "open"
-
-
-def test_cancelled_action_cannot_be_changed(client, practitioner, audit, action):
-    action.status = LearningActionStatus.CANCELLED
-    action.save()
-    client.force_login(practitioner)
-    update(client, audit, action, "done")
-    action.refresh_from_db()
-    assert action.status == "cancelled"
-
-
-def test_colleague_cannot_mark_my_action(client, colleague, audit, action):
-    client.force_login(colleague)
-    assert update(client, audit, action, "done").status_code == 404
-    assert LearningAction.objects.get(pk=action.pk).status == "open"
-
-
-@pytest.mark.parametrize("who", ["auditor", "service_manager"])
-def test_others_who_see_the_audit_get_403_on_actions(client, request, audit, action, who):
-    client.force_login(request.getfixturevalue(who))
-    assert update(client, audit, action, "done").status_code == 403
-    assert LearningAction.objects.get(pk=action.pk).status == "open"
-
-
-def test_action_of_another_audit_is_404(client, practitioner, audit, team):
-    other = CompletedAuditFactory(case__team=team, case__practitioner=practitioner)
-    foreign = LearningAction.objects.create(audit=other, description="x", due_on=timezone.localdate())
-    client.force_login(practitioner)
-    assert update(client, audit, foreign, "done").status_code == 404
-
-
-def test_action_update_needs_post(client, practitioner, audit, action):
-    client.force_login(practitioner)
-    assert client.get(reverse("audits:action_update", args=[audit.pk, action.pk])).status_code == 405

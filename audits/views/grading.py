@@ -11,11 +11,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.forms import AuditCreateForm, LearningActionForm, ModerationForm, SectionForm, SubmitForm
 from audits.models import AuditStatus
-from audits.selectors import audit_history, audit_learning_actions, audit_sheet, can_see_history, get_audit_for
+from audits.selectors import (
+    audit_history,
+    audit_learning_actions,
+    audit_sheet,
+    can_see_history,
+    get_audit_for,
+    moderation_comparison,
+)
 from audits.services import (
     AuditVersionConflict,
     audit_create,
@@ -24,6 +32,7 @@ from audits.services import (
     learning_action_add,
     moderation_record,
 )
+from audits.services.learning import may_request_follow_up
 from cases.models import Case
 from organisation import visibility
 from organisation.access_log import Kind, record_view
@@ -59,6 +68,19 @@ def audit_detail(request, pk):
     # Practitioners and other auditors read the answers once the audit is complete; the
     # auditor and the managers who oversee the work can follow a draft.
     show_answers = not blind and (is_auditor or history_allowed or audit.status == AuditStatus.COMPLETED)
+    region_ids = {audit.region_id, audit.case.region_id} - {None}
+    reflection = visibility.can_read_reflection(
+        user,
+        auditor_id=audit.auditor_id,
+        practitioner_id=audit.practitioner_id or audit.case.practitioner_id,
+        region_ids=region_ids,
+    )
+    # Once a moderation is complete the auditor, the moderator and those who oversee the work see
+    # both gradings side by side, question by question, with both notes.
+    comparison = None
+    sees_both = is_auditor or history_allowed or (moderation is not None and moderation.moderator_id == user.pk)
+    if moderation is not None and moderation.completed_at and sees_both:
+        comparison = moderation_comparison(sheet, moderation)
     context = {
         "audit": audit,
         "sheet": sheet,
@@ -68,6 +90,11 @@ def audit_detail(request, pk):
         "show_answers": show_answers,
         "learning_actions": audit_learning_actions(audit) if show_answers else [],
         "history": audit_history(audit, sheet) if history_allowed else None,
+        "show_reflection": reflection and audit.status == AuditStatus.COMPLETED,
+        "moderation": moderation if comparison is not None else None,
+        "comparison": comparison,
+        "may_ask_follow_up": may_request_follow_up(audit=audit, user=user),
+        "today": timezone.localdate(),
     }
     _record_audit_view(request, audit)
     return render(request, "audits/detail.html", context)
@@ -291,7 +318,8 @@ def audit_moderate(request, pk):
         messages.info(request, "You have already moderated this audit.")
         return redirect("audits:detail", pk=audit.pk)
     sheet = audit_sheet(audit)
-    form = ModerationForm(request.POST or None)
+    rows = [row for section in sheet.sections for row in section.rows]
+    form = ModerationForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
         try:
             moderation_record(
@@ -299,6 +327,7 @@ def audit_moderate(request, pk):
                 by=request.user,
                 grade=form.cleaned_data["grade"],
                 notes=form.cleaned_data["notes"],
+                judgements=form.judgement_inputs(),
             )
         except ValidationError as error:
             _add_service_errors(form, error)

@@ -17,10 +17,10 @@ from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from audits.models import Audit, AuditStatus, LearningAction
 from audits.selectors import get_audit_for
@@ -28,7 +28,6 @@ from audits.services.responses import (
     RESPONSE_MAX_LENGTH,
     audit_response_record,
     is_audited_practitioner,
-    learning_action_set_status,
 )
 from organisation import visibility
 from organisation.access_log import Kind as AccessKind
@@ -329,21 +328,3 @@ def audit_response(request, pk):
     form = ResponseForm(initial={"response": audit.practitioner_response})
     record_view(request, AccessKind.AUDIT, object_id=audit.pk, case_reference=audit.case.reference)
     return render(request, "audits/response.html", {"audit": audit, "form": form})
-
-
-@require_POST
-def learning_action_update(request, pk, action_id):
-    """Mark a learning action done (or open again): only the practitioner whose work was audited."""
-    audit = get_audit_for(request.user, pk)  # 404 unless the person may see the audit
-    action = get_object_or_404(LearningAction.objects.select_related("audit__case"), pk=action_id, audit_id=audit.pk)
-    if not is_audited_practitioner(audit=action.audit, user=request.user):
-        raise PermissionDenied
-    status = request.POST.get("status", "")
-    try:
-        learning_action_set_status(action=action, by=request.user, status=status)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-        return redirect(_my_work_url(audit))
-    label = "done" if status == "done" else "open again"
-    messages.success(request, f"Learning action marked {label}: {action.description[:80]}")
-    return redirect(_my_work_url(audit))

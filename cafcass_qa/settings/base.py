@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dashboards",
     "improvement_plans",
     "retention",
+    "work",
 ]
 
 MIDDLEWARE = [
@@ -257,6 +258,10 @@ CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", "rol
 CELERY_TASK_ROUTES = {
     "dashboards.tasks.*": {"queue": "rollups"},
     "mail.*": {"queue": "mail"},
+    # Mail: the outbox sender, the daily reminders and the feedback hand-over reminders.
+    "work.tasks.send_mail_task": {"queue": "mail"},
+    "work.tasks.send_reminders_task": {"queue": "mail"},
+    "feedback.tasks.remind_feedback_handover_task": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE = {
     # Rebuild every snapshot at night: catches up any slice whose enqueue was lost
@@ -279,6 +284,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.schedule_audits_task",
         "schedule": crontab(hour=5, minute=0, day_of_month=1),
         "options": {"expires": 60 * 60 * 12},
+    },
+    # Each weekday morning: the digests (work due within 7 days and overdue), escalations of work
+    # 10 working days overdue, and any mail still waiting. Idempotent: a second run that day sends nothing new.
+    "send-reminders-weekdays": {
+        "task": "work.tasks.send_reminders_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+        "options": {"expires": 60 * 60 * 6},
     },
     # Keep the moderation sample at AUDIT_MODERATION_SHARE of recently completed audits;
     # early Monday, so moderators start the week with their sample.
@@ -337,7 +349,11 @@ SERVICE_NAME = "Quality assurance"
 # `manage.py seed_demo` runs only where this is true (production.py turns it off).
 DEMO_DATA_ALLOWED = True
 
-# Mail (feedback links typed in by staff, reminders): EMAIL_URL is a django-environ URL such as
-# smtp://host:port or smtp+tls://user:password@host:587; without one, mail is printed to the console.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cafcass <no-reply@cafcass.invalid>")
+# Mail through Django's email framework, configured by one django-environ URL: smtp://host:port
+# (smtp+tls://user:pass@host:587 with a login), or consolemail:// (the default: printed, for `make run`).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update({name: value for name, value in EMAIL_CONFIG.items() if value is not None})
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a mail server that hangs must not hold a worker
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Quality assurance <no-reply@localhost>")
+# The address mails link to (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

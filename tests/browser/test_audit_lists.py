@@ -34,6 +34,11 @@ def test_practitioner_reads_audits_of_their_work_responds_and_marks_an_action_do
     assert page.get_by_text("Your response to the audit of case CASE-MINE is saved.").is_visible()
     assert_accessible(page)
 
+    # The action's own page: done with a note of what changed, for the manager to sign off.
+    page.get_by_role("link", name="Mark as done").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("What did you do, and what changed?").fill("I used the tool in my next visit.")
     page.get_by_role("button", name="Mark as done").click()
     page.wait_for_load_state()
     assert page.get_by_text("Learning action marked done").is_visible()

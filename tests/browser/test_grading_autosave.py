@@ -102,7 +102,7 @@ def test_an_autosave_after_someone_elses_save_says_so_and_overwrites_nothing(pag
 
     page.get_by_role("group", name=needs.text).get_by_label("Outstanding", exact=True).check()
     status = page.get_by_role("status")
-    expect(status).to_contain_text("Someone else has saved this audit")
+    expect(status).to_contain_text("You saved this audit in another tab or window")
     expect(status).to_contain_text("nothing was overwritten")
     assert_accessible(page)
     assert Judgement.objects.get(audit=audit, criterion=needs).grade == Grade.GOOD

@@ -178,9 +178,17 @@ def test_moderator_grades_a_completed_audit_blind(page, live_server, standard_au
     page.get_by_role("button", name="Record moderation").click()  # nothing chosen: an error, not a crash
     assert "Select your grade" in page.get_by_role("alert").inner_text()
     assert_accessible(page)
-    page.get_by_role("group", name="Your grade for this work").get_by_label("Meets standard", exact=True).check()
+    # Blind, question by question, then overall.
+    for criterion in audit.template.criteria.filter(applies_to__in=["both", audit.case.law_type]):
+        group = page.get_by_role("group", name=criterion.text)
+        group.get_by_label("Yes" if criterion.kind == "yes_no" else "Good", exact=True).check()
+    page.get_by_role("group", name="Your overall grade for this work").get_by_label(
+        "Meets standard", exact=True
+    ).check()
     page.get_by_role("button", name="Record moderation").click()
     page.wait_for_load_state()
     assert "Meets standard is now the final grade" in page.content()
+    # Now both gradings side by side.
+    assert page.get_by_test_id("moderation-comparison").is_visible()
     assert_accessible(page)
     assert Audit.objects.get(pk=audit.pk).final_grade == Grade.MEETS_STANDARD
