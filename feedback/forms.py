@@ -6,6 +6,8 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.utils import timezone
 
+from organisation.forms import govuk_messages
+
 from .models import TEXT_MAX_LENGTH, Audience, Channel, Kind, Outcome, Question, QuestionKind, Theme
 
 NO_ANSWER = "Answer at least one question before sending."
@@ -76,6 +78,14 @@ class RecordDetailsForm(forms.Form):
     def __init__(self, *args, cases=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cases = cases
+        govuk_messages(self)
+        for name, message in {
+            "case_reference": "Enter the case reference, for example NE-0001",
+            "channel": "Select how the feedback reached us",
+            "kind": "Select whether it is feedback, a compliment or a complaint",
+            "received_on": "Enter the date the feedback was received",
+        }.items():
+            self.fields[name].error_messages["required"] = message
 
     def clean_case_reference(self):
         reference = self.cleaned_data["case_reference"].strip()

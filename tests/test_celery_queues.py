@@ -35,7 +35,7 @@ def test_the_visibility_timeout_outlasts_the_longest_task_and_retry_countdown():
         longest_run = task.time_limit or app.conf.task_time_limit
         assert longest_run, f"{name} has no hard time limit: no visibility timeout is safe"
         assert timeout > longest_run, name
-        if task.autoretry_for and getattr(task, "retry_backoff", False):
+        if getattr(task, "autoretry_for", ()) and getattr(task, "retry_backoff", False):
             assert timeout > getattr(task, "retry_backoff_max", 600), name
     assert timeout < 60 * 60  # a lost worker's message comes back before Redis's default hour
 

@@ -41,9 +41,9 @@ def test_learning_action_dates_get_govuk_messages(client, auditor, practitioner,
 
 def test_recording_feedback_with_nothing_filled_in_says_what_to_enter(client, service_manager, team):
     client.force_login(service_manager)
-    html = client.post(reverse("feedback:record"), {}).content.decode()
+    html = client.post(reverse("feedback:record") + "?audience=parent_carer", {}).content.decode()
     assert "Enter the case reference, for example NE-0001" in html
-    assert "Select who gave the feedback" in html and "Enter the date the feedback was received" in html
+    assert "Select how the feedback reached us" in html and "Enter the date the feedback was received" in html
     assert_no_framework_message(html)
 
 

@@ -17,8 +17,10 @@ logger = logging.getLogger(__name__)
     name="work.tasks.send_mail_task",
     autoretry_for=(MailNotSent, OperationalError, InterfaceError),
     retry_backoff=60,  # 1, 2, 4 … minutes: a server that is down usually comes back
-    retry_backoff_max=60 * 60,
-    retry_kwargs={"max_retries": 8},
+    # At most 10 minutes apart: a countdown longer than the broker's visibility timeout would
+    # have Redis hand the message out twice. Twelve tries span about an hour and a half.
+    retry_backoff_max=10 * 60,
+    retry_kwargs={"max_retries": 12},
     acks_late=True,
 )
 def send_mail_task(mail_id: int) -> bool:
