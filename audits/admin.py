@@ -6,10 +6,10 @@ from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import AuditAdminForm, AuditTemplateAdminForm, ModerationAdminForm
+from .forms import AuditAdminForm, AuditTemplateAdminForm, CompletedAuditAdminForm, ModerationAdminForm
 from .models import Audit, AuditStatus, AuditTemplate, Criterion, Judgement, LearningAction, Moderation
 from .services.templates import CRITERION_FIELDS, template_in_use, template_revise
-from .services.workflow import audit_cancel
+from .services.workflow import audit_cancel, audit_regrade
 
 
 class CriterionInline(admin.TabularInline):
@@ -128,8 +128,15 @@ class AuditAdmin(SimpleHistoryAdmin):
         "last_saved_at",
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.status == AuditStatus.COMPLETED:
+            kwargs["form"] = CompletedAuditAdminForm  # correcting the grade, under the limiting ceiling
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status == AuditStatus.COMPLETED:
+            fields.remove("overall_grade")  # corrected through audit_regrade (save_model)
         if obj is not None and obj.status != AuditStatus.SCHEDULED:
             # Once grading has begun the judgements answer this template's questions about
             # this case: moving either would strand them (and rewrite a completed audit).
@@ -162,6 +169,17 @@ class AuditAdmin(SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        regraded = {"overall_grade", "rationale"} & set(form.changed_data)
+        if change and obj.status == AuditStatus.COMPLETED and regraded:
+            original = Audit.objects.select_related("case").get(pk=obj.pk)
+            original.due_on = obj.due_on
+            audit_regrade(
+                audit=original,
+                by=request.user,
+                overall_grade=form.cleaned_data["overall_grade"],
+                rationale=form.cleaned_data["rationale"],
+            )
+            return
         if not change:
             obj.created_by = request.user
         if change:  # a correction here invalidates grading pages opened before it
