@@ -214,7 +214,7 @@ class Audit(models.Model):
             # The moderated few (about 5%): the roll-ups read their grade table from this index alone.
             models.Index(
                 fields=["region", "completed_on"],
-                include=["team", "overall_grade", "moderated_grade"],
+                include=["team", "overall_grade", "moderated_grade", "programme"],
                 condition=Q(moderated_grade__isnull=False),
                 name="audit_moderated_idx",
             ),
