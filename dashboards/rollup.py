@@ -21,9 +21,9 @@ row), so a night that changed nothing still shows that the figures were checked 
 Where a figure comes from:
 - audits: completed routine audits (not part of a thematic programme) by month of
   `completed_on`, in the region and team copied onto the audit at completion (so a case
-  re-allocated later never moves its history), counted by `final_grade`; family feedback from `family_feedback`; moderated = a completed
-  moderation (its grade copied onto the audit as `moderated_grade`), agreeing when it equals
-  the auditor's `overall_grade`.
+  re-allocated later never moves its history), counted by `final_grade`; family feedback
+  from `family_feedback`; moderated = a completed moderation (its grade copied onto the
+  audit as `moderated_grade`), agreeing when it equals the auditor's `overall_grade`.
 - criteria: graded judgements of those audits by `Criterion.code` (stable across versions).
 - templates: every completed audit (routine and thematic) by template slug and programme, for the
   `template=` and `programme=` filters (TemplateSnapshot), from the same scan as the audits.
