@@ -173,3 +173,17 @@ def require(allowed: bool) -> None:
     """Raise 403 unless allowed: `require(can_see_dashboards(request.user))`."""
     if not allowed:
         raise PermissionDenied
+
+
+# ---- audit programmes ------------------------------------------------------------------------
+
+
+def can_manage_programmes(user) -> bool:
+    """Define, preview and confirm thematic audit programmes: quality admins."""
+    return is_admin(user)
+
+
+def can_see_programmes(user) -> bool:
+    """A programme's progress and results (aggregates and auditors' names, no case records):
+    quality admins and the people who read the dashboards."""
+    return is_admin(user) or can_see_dashboards(user)
