@@ -7,10 +7,10 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     "practitioner": {"Home", "Cases", "Audits"},
     "auditor": {"Home", "Cases", "Audits"},
-    "service_manager": {"Home", "Cases", "Audits", "Dashboards", "Improvement plans"},
-    "assistant_director": {"Home", "Dashboards", "Improvement plans"},
-    "board_member": {"Home", "Dashboards", "Improvement plans"},
-    "quality_admin": {"Home", "Cases", "Audits", "Dashboards", "Improvement plans", "Admin"},
+    "service_manager": {"Home", "Cases", "Audits", "Dashboards", "Programmes", "Improvement plans"},
+    "assistant_director": {"Home", "Dashboards", "Programmes", "Improvement plans"},
+    "board_member": {"Home", "Dashboards", "Programmes", "Improvement plans"},
+    "quality_admin": {"Home", "Cases", "Audits", "Dashboards", "Programmes", "Improvement plans", "Admin"},
 }
 
 
@@ -37,7 +37,13 @@ def test_a_person_with_two_roles_sees_both_sets(client, team):
 
     user = UserFactory(username="two-hats", team=team, roles=["practitioner", "board_member"])
     client.force_login(user)
-    assert nav_labels(client.get("/")) == {"Home", "Cases", "Audits", "Dashboards", "Improvement plans"}
+    assert nav_labels(client.get("/")) == {"Home", "Cases", "Audits", "Dashboards", "Programmes", "Improvement plans"}
+
+
+def test_the_longest_matching_link_is_current(client, quality_admin):
+    client.force_login(quality_admin)
+    items = client.get("/audits/programmes/").context["nav_items"]
+    assert [i["label"] for i in items if i["active"]] == ["Programmes"]
 
 
 def test_a_person_without_a_role_sees_only_home_and_is_told_why(client, team):
