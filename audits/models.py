@@ -312,3 +312,67 @@ class LearningAction(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+
+class CalibrationSession(models.Model):
+    """Auditors grade the same case file blind, then compare (the seeds' "benchmarking sessions").
+
+    Kept in tables of their own: calibration grades never reach the audits the dashboards count.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="calibration_sessions")
+    template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="calibration_sessions")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", help_text="The region the session counts for"
+    )
+    held_on = models.DateField()
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="Closed before everyone had graded")
+    agreed_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    agreed_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "pk"]
+        indexes = [models.Index(fields=["region", "held_on"], name="calibration_region_held_idx")]
+
+    def __str__(self):
+        return f"Calibration of {self.case.reference} on {self.held_on:%Y-%m-%d}"
+
+
+class CalibrationParticipant(models.Model):
+    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="participants")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calibrations")
+    overall_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "auditor"], name="calibration_one_place_each"),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(overall_grade__isnull=False),
+                name="calibration_submitted_has_grade",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.auditor} in {self.session}"
+
+
+class CalibrationJudgement(models.Model):
+    participant = models.ForeignKey(CalibrationParticipant, on_delete=models.CASCADE, related_name="judgements")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    answer = models.BooleanField(null=True, blank=True)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "criterion"], name="calibration_judgement_one_per_criterion")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion} — {self.get_grade_display() or self.answer}"
