@@ -7,13 +7,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audits.calibration_figures import fleiss_kappa_varying, pairwise_agreement, yearly_list
-from audits.models import Audit, CalibrationSession, Grade
+from audits.models import CalibrationSession, Grade
 from audits.services.calibration import calibration_create
 from audits.services.workflow import JudgementInput
 from audits.stats import fleiss_kappa
 from audits.tests.factories import AuditFactory
-from dashboards.models import KpiSnapshot, TemplateSnapshot
-from dashboards.rollup import rollup_all
 from organisation.tests.factories import UserFactory
 
 from .grading_helpers import private_case, small_template
@@ -142,20 +140,6 @@ def test_outsiders_get_404(client, session, other_manager, auditor):
         client.force_login(person)
         assert client.get(reverse("audits:calibration", args=[s.pk])).status_code == 404
         assert client.get(reverse("audits:calibration_grade", args=[s.pk])).status_code == 404
-
-
-def test_calibration_grades_never_reach_the_dashboards(client, session, people):
-    s, criteria = session
-    for person in people:
-        client.force_login(person)
-        client.post(
-            reverse("audits:calibration_grade", args=[s.pk]),
-            grade_post(criteria, needs=4, wishes=4, analysis=4, seen="yes", overall=4),
-        )
-    rollup_all()
-    assert not Audit.objects.exists()
-    assert not KpiSnapshot.objects.filter(audits__gt=0).exists()
-    assert not TemplateSnapshot.objects.exists()
 
 
 def test_yearly_list_counts_sessions_against_four(session, people, quality_admin, region, other_region):

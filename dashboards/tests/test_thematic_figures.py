@@ -104,3 +104,28 @@ def test_national_page_shows_the_selection(client, mixed, assistant_director, dj
     bad = client.get("/dashboards/?period=2025-06&template=nope")
     assert bad.status_code == 400
     assert "no audit template" in bad.content.decode()
+
+
+def test_calibration_grades_never_reach_the_dashboards(team, practitioner, quality_admin):
+    from audits.models import Audit
+    from audits.services.calibration import calibration_create, calibration_grade
+    from audits.services.workflow import JudgementInput
+    from audits.tests.factories import CriterionFactory
+    from cases.tests.factories import CaseFactory
+    from organisation.tests.factories import UserFactory
+
+    template = AuditTemplateFactory(slug="calibration-only", name="Calibration")
+    criterion = CriterionFactory(template=template, code="only")
+    case = CaseFactory(team=team, practitioner=practitioner)
+    people = [UserFactory(username=f"cal{i}", team=team, roles=["auditor"]) for i in range(3)]
+    session = calibration_create(case=case, template=template, auditors=people, held_on=JUNE, by=quality_admin)
+    for person in people:
+        calibration_grade(
+            session=session, by=person, judgements=[JudgementInput(criterion.pk, grade=4)], overall_grade=4
+        )
+    rollup_all()
+    assert not Audit.objects.exists()
+    assert not KpiSnapshot.objects.filter(audits__gt=0).exists()
+    from dashboards.models import TemplateSnapshot
+
+    assert not TemplateSnapshot.objects.exists()
