@@ -208,3 +208,27 @@ def test_moderator_grades_an_assigned_audit(client, moderator, practitioner):
     )
     client.force_login(moderator)
     assert client.get(reverse("audits:section", args=[audit.pk, 1])).status_code == 200
+
+
+def test_session_pages_run_a_fixed_number_of_queries(client, session, people, django_assert_max_num_queries):
+    s, criteria = session
+    for person in people:
+        client.force_login(person)
+        client.post(
+            reverse("audits:calibration_grade", args=[s.pk]),
+            grade_post(criteria, needs=3, wishes=3, analysis=3, seen="yes", overall=3),
+        )
+    client.force_login(people[0])
+    # session, user, groups, participants, judgements (+ messages/session bookkeeping)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("audits:calibration", args=[s.pk])).status_code == 200
+
+
+def test_yearly_list_page_and_a_bad_year(client, session, quality_admin, django_assert_max_num_queries):
+    client.force_login(quality_admin)
+    with django_assert_max_num_queries(9):
+        page = client.get(reverse("audits:calibrations") + "?year=2026")
+    assert page.status_code == 200
+    assert "1 of 4" in page.content.decode()
+    bad = client.get(reverse("audits:calibrations") + "?year=20x6")
+    assert bad.status_code == 400 and "Enter a year like 2026" in bad.content.decode()

@@ -58,6 +58,11 @@ class Command(BaseCommand):
             return
         try:
             with transaction.atomic():
+                if existing is not None:
+                    self.stdout.write(
+                        f"Programme “{existing.name}” was defined earlier (not yet drawn): drawing it as defined "
+                        "then; the other options given here are not used."
+                    )
                 programme = existing or self._define(o)
                 draw, created = programme_confirm(programme=programme, by=None)
                 self._report(draw, dry_run=o["dry_run"])
