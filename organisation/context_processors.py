@@ -14,13 +14,13 @@ def navigation(request):
     if visibility.can_see_dashboards(user):
         items.append(("Dashboards", "/dashboards/"))
     if visibility.can_see_programmes(user):
-        items.append(("Programmes", "/audits/programmes/"))
+        items.append(("Programmes", "/programmes/"))
     if visibility.can_read_plans(user):
         items.append(("Improvement plans", "/plans/"))
     if visibility.is_admin(user):
         items.append(("Admin", "/admin/"))
     nav = []
-    # The longest matching link is the current one (/audits/programmes/ is not "Audits").
+    # The longest matching link is the current one (/programmes/ is not "Audits").
     matches = [href for _, href in items if href != "/" and path.startswith(href)]
     current = max(matches, key=len) if matches else ("/" if path == "/" else None)
     for label, href in items:

@@ -181,7 +181,7 @@ def test_external_moderator_opens_only_what_is_assigned(client, moderator, pract
     assert client.get(reverse("audits:calibration", args=[s.pk])).status_code == 404
     assert client.get(reverse("audits:calibration_grade", args=[s.pk])).status_code == 404
     # Nothing else: no case list, no case page, no dashboards, no programmes.
-    for url in ("/cases/", f"/cases/{mine.case.reference}/", "/dashboards/", "/audits/programmes/"):
+    for url in ("/cases/", f"/cases/{mine.case.reference}/", "/dashboards/", "/programmes/"):
         assert client.get(url).status_code in (403, 404), url
 
 

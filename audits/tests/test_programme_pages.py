@@ -69,9 +69,9 @@ def test_admin_defines_previews_and_confirms(client, quality_admin, team, practi
         CaseFactory(reference=f"DA-{i}", team=team, practitioner=practitioner, domestic_abuse_alleged=True)
     CaseFactory(reference="NO-DA", team=team, practitioner=practitioner)
     client.force_login(quality_admin)
-    response = client.post(reverse("audits:programme_new"), _form(template))
+    response = client.post(reverse("programmes:new"), _form(template))
     programme = Programme.objects.get()
-    assert response.status_code == 302 and response.url == reverse("audits:programme_preview", args=[programme.pk])
+    assert response.status_code == 302 and response.url == reverse("programmes:preview", args=[programme.pk])
     assert programme.filters == {"domestic_abuse": "yes"} and programme.confirmed_at is None
 
     preview = client.get(response.url)
@@ -92,7 +92,7 @@ def test_bad_definition_is_explained_and_nothing_saved(client, quality_admin):
     template, _ = small_template()
     client.force_login(quality_admin)
     data = _form(template, size="", share="", window_end_0="1", window_end_1="1", window_end_2="2024")
-    response = client.post(reverse("audits:programme_new"), data)
+    response = client.post(reverse("programmes:new"), data)
     assert response.status_code == 200
     page = response.content.decode()
     assert "govuk-error-summary" in page
@@ -106,7 +106,7 @@ def test_a_stale_preview_is_not_confirmed(client, quality_admin, team, practitio
     CaseFactory(reference="A-1", team=team, practitioner=practitioner)
     programme = _define(template)
     client.force_login(quality_admin)
-    response = client.post(reverse("audits:programme_preview", args=[programme.pk]), {"fingerprint": "stale"})
+    response = client.post(reverse("programmes:preview", args=[programme.pk]), {"fingerprint": "stale"})
     assert response.status_code == 409
     assert "changed after the preview" in response.content.decode()
     assert not Audit.objects.exists()
@@ -118,7 +118,7 @@ def test_preview_runs_a_fixed_number_of_queries(
     template, _ = small_template()
     programme = _define(template, size=50)
     client.force_login(quality_admin)
-    url = reverse("audits:programme_preview", args=[programme.pk])
+    url = reverse("programmes:preview", args=[programme.pk])
     CaseFactory(reference="C-first", team=team, practitioner=practitioner)
     with django_assert_max_num_queries(12) as few:
         client.get(url)
@@ -133,9 +133,9 @@ def test_only_quality_admins_define_and_preview(client, request, who):
     template, _ = small_template()
     programme = _define(template)
     client.force_login(request.getfixturevalue(who))
-    assert client.get(reverse("audits:programme_new")).status_code == 403
-    assert client.get(reverse("audits:programme_preview", args=[programme.pk])).status_code == 403
-    assert client.post(reverse("audits:programme_preview", args=[programme.pk])).status_code == 403
+    assert client.get(reverse("programmes:new")).status_code == 403
+    assert client.get(reverse("programmes:preview", args=[programme.pk])).status_code == 403
+    assert client.post(reverse("programmes:preview", args=[programme.pk])).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["practitioner", "auditor"])
@@ -143,13 +143,13 @@ def test_case_workers_do_not_see_programme_results(client, request, who):
     template, _ = small_template()
     programme = _define(template)
     client.force_login(request.getfixturevalue(who))
-    assert client.get(reverse("audits:programme", args=[programme.pk])).status_code == 403
-    assert client.get(reverse("audits:programme_csv", args=[programme.pk])).status_code == 403
+    assert client.get(reverse("programmes:detail", args=[programme.pk])).status_code == 403
+    assert client.get(reverse("programmes:csv", args=[programme.pk])).status_code == 403
 
 
 def test_unknown_programme_is_404(client, quality_admin):
     client.force_login(quality_admin)
-    assert client.get(reverse("audits:programme", args=[999999])).status_code == 404
+    assert client.get(reverse("programmes:detail", args=[999999])).status_code == 404
 
 
 # ---- progress and results ---------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def test_programme_page_progress_and_results_by_hand(
     programme, _ = results_programme
     client.force_login(quality_admin)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("audits:programme", args=[programme.pk]))
+        response = client.get(reverse("programmes:detail", args=[programme.pk]))
     ctx = response.context
     assert (ctx["total"].done, ctx["total"].in_progress, ctx["total"].scheduled) == (5, 1, 1)
     assert [(r.label, r.done, r.in_progress, r.scheduled) for r in ctx["by_region"]] == [
@@ -266,7 +266,7 @@ def test_reaudit_shows_each_figure_beside_the_earlier_with_a_two_proportion_test
         grade = Grade.GOOD if i < 8 else Grade.MEETS_STANDARD
         _graded(again, template, criteria, team, auditor, needs=grade, wishes=grade, seen=True, final=grade)
     client.force_login(quality_admin)
-    response = client.get(reverse("audits:programme", args=[again.pk]))
+    response = client.get(reverse("programmes:detail", args=[again.pk]))
     gob = next(c for c in response.context["comparison"] if c.now.key == "good_or_better")
     assert (gob.earlier.k, gob.earlier.n, gob.now.k, gob.now.n) == (1, 10, 8, 10)
     assert gob.change == pytest.approx(70.0)
@@ -287,7 +287,7 @@ def test_csv_download_neutralises_formula_cells(client, quality_admin, team, aud
     programme = _define(template)
     _graded(programme, template, criteria, team, auditor, needs=3, wishes=4, seen=True, final=3)
     client.force_login(quality_admin)
-    response = client.get(reverse("audits:programme_csv", args=[programme.pk]))
+    response = client.get(reverse("programmes:csv", args=[programme.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:4] == ["figure", "numerator", "denominator", "percent"]

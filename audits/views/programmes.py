@@ -63,7 +63,7 @@ def programme_new(request):
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            return redirect("audits:programme_preview", pk=programme.pk)
+            return redirect("programmes:preview", pk=programme.pk)
     return render(request, "audits/programmes/new.html", {"form": form})
 
 
@@ -73,7 +73,7 @@ def programme_preview(request, pk):
     visibility.require(visibility.can_manage_programmes(user))
     programme = _get_programme(user, pk)
     if programme.is_confirmed:
-        return redirect("audits:programme", pk=programme.pk)
+        return redirect("programmes:detail", pk=programme.pk)
     error = None
     if request.method == "POST":
         try:
@@ -84,7 +84,7 @@ def programme_preview(request, pk):
             error = " ".join(exc.messages)
         else:
             messages.success(request, f"{len(created)} audits created for “{programme.name}”.")
-            return redirect("audits:programme", pk=programme.pk)
+            return redirect("programmes:detail", pk=programme.pk)
     draw = programme_draw(programme=programme)
     context = {"programme": programme, "draw": draw, "filters": _filters_text(programme), "error": error}
     return render(request, "audits/programmes/preview.html", context, status=409 if error else 200)

@@ -42,7 +42,7 @@ def test_a_person_with_two_roles_sees_both_sets(client, team):
 
 def test_the_longest_matching_link_is_current(client, quality_admin):
     client.force_login(quality_admin)
-    items = client.get("/audits/programmes/").context["nav_items"]
+    items = client.get("/programmes/").context["nav_items"]
     assert [i["label"] for i in items if i["active"]] == ["Programmes"]
 
 

@@ -62,7 +62,7 @@ def test_define_preview_confirm_grade_and_see_results(page, live_server, caseloa
     Path("test-results").mkdir(exist_ok=True)
 
     sign_in(page, live_server, admin)
-    page.goto(f"{live_server.url}/audits/programmes/")
+    page.goto(f"{live_server.url}/programmes/")
     assert_accessible(page)
     page.get_by_role("link", name="Define a programme").click()
     page.wait_for_load_state()
@@ -123,7 +123,7 @@ def test_define_preview_confirm_grade_and_see_results(page, live_server, caseloa
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     sign_in(page, live_server, admin)
-    page.goto(f"{live_server.url}/audits/programmes/{programme.pk}/")
+    page.goto(f"{live_server.url}/programmes/{programme.pk}/")
     assert "1 of 2 audits done" in page.get_by_test_id("progress-summary").inner_text()
     mix = page.get_by_test_id("grade-mix").inner_text()
     assert "Requires improvement" in mix and "1 of 1" in mix
