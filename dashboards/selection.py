@@ -22,7 +22,7 @@ def parse_selection(params) -> tuple[AuditSelection, str]:
     At most two small queries (does the template, does the programme exist); raises
     SelectionError with a plain message for anything that names nothing.
     """
-    raw_template = (params.get("template") or "").strip()
+    raw_template = (params.get("template") or "").strip().lower()  # slugs are lower case
     raw_programme = (params.get("programme") or "").strip()
     if not raw_template and not raw_programme:
         return ROUTINE, ""

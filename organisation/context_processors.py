@@ -11,6 +11,8 @@ def navigation(request):
     items = [("Home", "/")]
     if visibility.can_see_cases(user):
         items += [("Cases", "/cases/"), ("Audits", "/audits/")]
+    elif visibility.is_external_moderator(user):
+        items.append(("Audits", "/audits/"))
     if visibility.can_see_dashboards(user):
         items.append(("Dashboards", "/dashboards/"))
     if visibility.can_see_programmes(user):

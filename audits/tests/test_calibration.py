@@ -232,3 +232,14 @@ def test_yearly_list_page_and_a_bad_year(client, session, quality_admin, django_
     assert "1 of 4" in page.content.decode()
     bad = client.get(reverse("audits:calibrations") + "?year=20x6")
     assert bad.status_code == 400 and "Enter a year like 2026" in bad.content.decode()
+
+
+def test_external_moderator_lists_only_their_own_audits(client, moderator, practitioner, auditor):
+    template, _ = small_template(slug="mod3")
+    mine = AuditFactory(case=private_case(practitioner), auditor=moderator, template=template)
+    AuditFactory(case=private_case(practitioner), auditor=auditor, template=template)
+    client.force_login(moderator)
+    response = client.get(reverse("audits:list"))
+    assert response.status_code == 200
+    assert [a.pk for a in response.context["audits"]] == [mine.pk]
+    assert [i["label"] for i in client.get("/").context["nav_items"]] == ["Home", "Audits"]
