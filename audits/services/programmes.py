@@ -345,6 +345,14 @@ def programme_confirm(*, programme: Programme, by, today: datetime.date | None =
             "The caseload or the auditors changed after the preview, so the draw is different. "
             "Check the new draw below and confirm again."
         )
+    if not draw.picks:
+        raise ValidationError(
+            f"No case file could be drawn ({draw.eligible} eligible, none with an auditor of its region free "
+            "of the case): nothing was created. Widen the window, the regions or the filters."
+            if draw.eligible
+            else "No case is eligible for this programme: nothing was created. Widen the window, the regions "
+            "or the filters."
+        )
     audits = []
     for pick in draw.picks:
         audit = Audit(

@@ -355,3 +355,9 @@ def test_command_bad_input_is_a_clear_error(world, extra, message):
 def test_command_unknown_template(world):
     with pytest.raises(CommandError, match="unknown audit template 'nope'"):
         _command("--name", "X", "--template", "nope", "--size", "2")
+
+
+def test_command_with_nothing_eligible_creates_nothing(world):
+    with pytest.raises(CommandError, match="No case is eligible"):
+        _command("--name", "Empty", "--template", "domestic-abuse", "--size", "3", "--filter", "law_type=public")
+    assert not Programme.objects.exists()
