@@ -7,7 +7,18 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import AuditAdminForm, AuditTemplateAdminForm, CompletedAuditAdminForm, ModerationAdminForm
-from .models import Audit, AuditStatus, AuditTemplate, Criterion, Judgement, LearningAction, Moderation
+from .models import (
+    Audit,
+    AuditStatus,
+    AuditTemplate,
+    CalibrationParticipant,
+    CalibrationSession,
+    Criterion,
+    Judgement,
+    LearningAction,
+    Moderation,
+    Programme,
+)
 from .services.templates import CRITERION_FIELDS, template_in_use, template_revise
 from .services.workflow import audit_cancel, audit_regrade
 
@@ -204,3 +215,43 @@ class ModerationAdmin(SimpleHistoryAdmin):
     list_display = ["audit", "moderator", "grade", "completed_at"]
     raw_id_fields = ["audit", "moderator"]
     readonly_fields = ["grade", "notes", "sampled_at", "completed_at"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    """Read-only here: programmes are defined, previewed and confirmed on /programmes/ (the draw's rules)."""
+
+    list_display = ["name", "theme", "template", "size", "share", "confirmed_at"]
+    search_fields = ["name", "theme"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CalibrationParticipantInline(admin.TabularInline):
+    model = CalibrationParticipant
+    fields = ["auditor", "overall_grade", "submitted_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalibrationSession)
+class CalibrationSessionAdmin(SimpleHistoryAdmin):
+    """Read-only here: sessions are set up and graded on /audits/calibration/."""
+
+    list_display = ["__str__", "region", "facilitator", "agreed_grade"]
+    list_filter = ["region"]
+    inlines = [CalibrationParticipantInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

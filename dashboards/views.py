@@ -299,7 +299,7 @@ def national(request):
         c = by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
         gob = c["outstanding"] + c["good"]
         flag = stats.compare_with_national(stats.wilson(gob, c["audits"]), national_pct)
-        href = reverse("dashboards:region", args=[region.code]) + _query(period)
+        href = reverse("dashboards:region", args=[region.code]) + _query(period, **ctx["selection_params"])
         table.rows.append(
             [Cell(region.name, href=href), Cell(str(c["audits"]), csv=(c["audits"],))]
             + [Cell(str(c[key]), csv=(c[key],)) for key, _ in GRADE_COLUMNS]

@@ -316,6 +316,15 @@ def programme_create(*, by, regions=(), **fields) -> Programme:
     programme = Programme(created_by=by, **fields)
     if programme.template_id and not programme.template.is_current:
         raise ValidationError({"template": "Choose the current version of the template."})
+    earlier = programme.reaudit_of
+    if earlier is not None and earlier.theme.strip().lower() != (programme.theme or "").strip().lower():
+        raise ValidationError(
+            {
+                "reaudit_of": (
+                    f"A re-audit repeats a programme of the same theme: “{earlier.name}” is about {earlier.theme}."
+                )
+            }
+        )
     programme._history_user = by
     programme.full_clean()
     programme.save()

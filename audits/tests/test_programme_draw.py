@@ -361,3 +361,19 @@ def test_command_with_nothing_eligible_creates_nothing(world):
     with pytest.raises(CommandError, match="No case is eligible"):
         _command("--name", "Empty", "--template", "domestic-abuse", "--size", "3", "--filter", "law_type=public")
     assert not Programme.objects.exists()
+
+
+def test_a_reaudit_must_share_the_theme(world):
+    first = define(world, size=1, name="first")
+    with pytest.raises(ValidationError, match="same theme"):
+        programme_create(
+            by=None,
+            name="other",
+            theme="Diversity",
+            template=world["template"],
+            size=1,
+            window_start=WINDOW[0],
+            window_end=WINDOW[1],
+            due_on=datetime.date(2026, 9, 30),
+            reaudit_of=first,
+        )

@@ -18,6 +18,7 @@ from audits.forms_programmes import ProgrammeForm
 from audits.models import Programme
 from audits.programme_figures import compare, programme_progress, programme_results
 from audits.services.programmes import FILTER_KEYS, programme_confirm, programme_create, programme_draw
+from audits.views.grading import _add_service_errors
 from organisation import visibility
 
 
@@ -60,8 +61,7 @@ def programme_new(request):
         try:
             programme = programme_create(by=user, regions=form.cleaned_data["regions"], **fields)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            _add_service_errors(form, error)
         else:
             return redirect("programmes:preview", pk=programme.pk)
     return render(request, "audits/programmes/new.html", {"form": form})
