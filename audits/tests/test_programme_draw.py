@@ -377,3 +377,10 @@ def test_a_reaudit_must_share_the_theme(world):
             due_on=datetime.date(2026, 9, 30),
             reaudit_of=first,
         )
+
+
+def test_command_without_a_window_takes_cases_closed_long_ago(world):
+    case_in(world, "north", "OLD-CLOSED", received_on=datetime.date(2019, 1, 1), closed_on=datetime.date(2019, 6, 1))
+    case_in(world, "north", "OPEN")
+    out = _command("--name", "All time", "--template", "domestic-abuse", "--size", "10", "--region", "north")
+    assert "Drew 2 of 2 eligible" in out

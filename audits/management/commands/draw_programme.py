@@ -5,11 +5,13 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from audits.models import AuditTemplate, Programme
 from audits.services.programmes import FILTER_KEYS, parse_filter_args, programme_confirm, programme_create
 from audits.services.scheduling import due_date
+from cases.models import Case
 from organisation.models import Region
 
 
@@ -41,7 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="a case fact")
         parser.add_argument("--seed", type=int, default=1, help="seed of the draw (default 1)")
         parser.add_argument("--theme", help="the theme (default: the template's name)")
-        parser.add_argument("--from", dest="window_start", help="window start YYYY-MM-DD (default: a year ago)")
+        parser.add_argument(
+            "--from", dest="window_start", help="window start YYYY-MM-DD (default: the first case ever received)"
+        )
         parser.add_argument("--to", dest="window_end", help="window end YYYY-MM-DD (default: today)")
         parser.add_argument("--due", help="due date of the audits YYYY-MM-DD (default: 20 working days from today)")
         parser.add_argument("--reaudit-of", help="name of the earlier programme of the same theme this re-audits")
@@ -87,7 +91,9 @@ class Command(BaseCommand):
             if reaudit_of is None:
                 raise CommandError(f"no programme named '{o['reaudit_of']}' to re-audit")
         window_end = _date(o["window_end"]) if o["window_end"] else today
-        window_start = _date(o["window_start"]) if o["window_start"] else window_end - datetime.timedelta(days=365)
+        # No --from: every case received by the window's end may be drawn, however long ago it closed.
+        earliest = Case.objects.aggregate(first=Min("received_on"))["first"]
+        window_start = _date(o["window_start"]) if o["window_start"] else min(earliest or window_end, window_end)
         return programme_create(
             by=None,
             regions=regions,
