@@ -333,3 +333,16 @@ def test_fleiss_kappa_undefined_cases():
     assert fleiss_kappa([]) is None
     assert fleiss_kappa([[3, 0], [2, 0]]) is None  # unequal raters
     assert fleiss_kappa([[3, 0], [3, 0]]) is None  # all in one category
+
+
+def test_list_and_csv_run_a_fixed_number_of_queries(
+    client, quality_admin, results_programme, django_assert_max_num_queries
+):
+    programme, _ = results_programme
+    client.force_login(quality_admin)
+    # session, user, groups; programmes with their audit counts
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("programmes:list")).status_code == 200
+    # session, user, groups, programme (+ regions); grade mix, criterion profile, capping
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("programmes:csv", args=[programme.pk])).status_code == 200
