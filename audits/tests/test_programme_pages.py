@@ -346,3 +346,13 @@ def test_list_and_csv_run_a_fixed_number_of_queries(
     # session, user, groups, programme (+ regions); grade mix, criterion profile, capping
     with django_assert_max_num_queries(8):
         assert client.get(reverse("programmes:csv", args=[programme.pk])).status_code == 200
+
+
+def test_audit_page_names_its_programme(client, team, practitioner, auditor):
+    template, _ = small_template()
+    programme = _define(template)
+    audit = AuditFactory(
+        case=CaseFactory(team=team, practitioner=practitioner), auditor=auditor, template=template, programme=programme
+    )
+    client.force_login(auditor)
+    assert "DA 2026 (a thematic programme)" in client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
