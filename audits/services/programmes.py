@@ -270,7 +270,7 @@ def _auditors_by_region(region_ids) -> tuple[dict[int, list], dict[int, int]]:
     return by_region, load
 
 
-def _draw_stratum(stratum: Stratum, cases: list[Case], auditors: list, load: dict, seed: int) -> None:
+def _draw_stratum(stratum: Stratum, cases: list, auditors: list, load: dict, seed: int) -> None:
     rng = random.Random(f"{seed}-{stratum.region.code}")
     for case in rng.sample(cases, len(cases)):
         if len(stratum.picks) == stratum.wanted:
@@ -285,28 +285,52 @@ def _draw_stratum(stratum: Stratum, cases: list[Case], auditors: list, load: dic
         stratum.picks.append(Pick(case, auditor))
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """An eligible case as the draw needs it (a national caseload is read as narrow tuples)."""
+
+    pk: int
+    reference: str
+    region_id: int
+    practitioner_id: int | None
+
+
 def programme_draw(*, programme: Programme, today: datetime.date | None = None) -> Draw:
-    """The draw for a programme (reads only: the preview and the confirmation both call it)."""
+    """The draw for a programme (reads only: the preview and the confirmation both call it).
+
+    Five queries whatever the caseload: the scope, the eligible cases (narrow rows), their
+    regions, the auditors with their load, and the drawn cases themselves.
+    """
     today = today or timezone.localdate()
-    region_ids = [r.pk for r in programme.regions.all()] or None  # query: the scope
-    by_region: dict[int, list[Case]] = defaultdict(list)
-    for case in (  # query: the eligible cases, in reference order
+    region_ids = [r.pk for r in programme.regions.all()] or None
+    by_region: dict[int, list[_Candidate]] = defaultdict(list)
+    for row in (
         eligible_cases(programme, today=today, region_ids=region_ids)
-        .select_related("region", "practitioner")
         .order_by("reference")
+        .values_list("pk", "reference", "region_id", "practitioner_id")
     ):
-        by_region[case.region_id].append(case)
-    regions = sorted({c.region for cases in by_region.values() for c in cases[:1]}, key=lambda r: r.code)
+        by_region[row[2]].append(_Candidate(*row))
+    regions = sorted(Region.objects.filter(pk__in=list(by_region)), key=lambda r: r.code)
     eligible = sum(len(v) for v in by_region.values())
     size = target_size(programme, eligible)
     wanted = hamilton(size, {r.code: len(by_region[r.pk]) for r in regions})
-    auditors, load = _auditors_by_region([r.pk for r in regions])  # query: auditors and their load
+    auditors, load = _auditors_by_region([r.pk for r in regions])
     strata = []
     for region in regions:
         stratum = Stratum(region=region, eligible=len(by_region[region.pk]), wanted=wanted[region.code])
         _draw_stratum(stratum, by_region[region.pk], auditors[region.pk], load, programme.seed)
         strata.append(stratum)
+    _load_cases(strata)
     return Draw(programme=programme, today=today, eligible=eligible, size=size, strata=strata)
+
+
+def _load_cases(strata: list[Stratum]) -> None:
+    """Swap the drawn candidates for their Case rows (one query for the few drawn)."""
+    pks = [p.case.pk for s in strata for p in s.picks] + [c.pk for s in strata for c in s.passed_over]
+    cases = Case.objects.select_related("region", "practitioner").in_bulk(pks) if pks else {}
+    for stratum in strata:
+        stratum.picks = [Pick(cases[p.case.pk], p.auditor) for p in stratum.picks]
+        stratum.passed_over = [cases[c.pk] for c in stratum.passed_over]
 
 
 @transaction.atomic
