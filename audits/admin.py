@@ -8,10 +8,21 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from organisation.access_log import AccessLoggedAdminMixin, Kind
 
-from .forms import AuditAdminForm, AuditTemplateAdminForm, ModerationAdminForm
-from .models import Audit, AuditStatus, AuditTemplate, Criterion, Judgement, LearningAction, Moderation
+from .forms import AuditAdminForm, AuditTemplateAdminForm, CompletedAuditAdminForm, ModerationAdminForm
+from .models import (
+    Audit,
+    AuditStatus,
+    AuditTemplate,
+    CalibrationParticipant,
+    CalibrationSession,
+    Criterion,
+    Judgement,
+    LearningAction,
+    Moderation,
+    Programme,
+)
 from .services.templates import CRITERION_FIELDS, template_in_use, template_revise
-from .services.workflow import audit_cancel
+from .services.workflow import audit_cancel, audit_regrade
 
 
 class CriterionInline(admin.TabularInline):
@@ -135,8 +146,15 @@ class AuditAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
         "last_saved_at",
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.status == AuditStatus.COMPLETED:
+            kwargs["form"] = CompletedAuditAdminForm  # correcting the grade, under the limiting ceiling
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status == AuditStatus.COMPLETED:
+            fields.remove("overall_grade")  # corrected through audit_regrade (save_model)
         if obj is not None and obj.status != AuditStatus.SCHEDULED:
             # Once grading has begun the judgements answer this template's questions about
             # this case: moving either would strand them (and rewrite a completed audit).
@@ -169,6 +187,17 @@ class AuditAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        regraded = {"overall_grade", "rationale"} & set(form.changed_data)
+        if change and obj.status == AuditStatus.COMPLETED and regraded:
+            original = Audit.objects.select_related("case").get(pk=obj.pk)
+            original.due_on = obj.due_on
+            audit_regrade(
+                audit=original,
+                by=request.user,
+                overall_grade=form.cleaned_data["overall_grade"],
+                rationale=form.cleaned_data["rationale"],
+            )
+            return
         if not change:
             obj.created_by = request.user
         if change:  # a correction here invalidates grading pages opened before it
@@ -193,3 +222,43 @@ class ModerationAdmin(SimpleHistoryAdmin):
     list_display = ["audit", "moderator", "grade", "completed_at"]
     raw_id_fields = ["audit", "moderator"]
     readonly_fields = ["grade", "notes", "sampled_at", "completed_at"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    """Read-only here: programmes are defined, previewed and confirmed on /programmes/ (the draw's rules)."""
+
+    list_display = ["name", "theme", "template", "size", "share", "confirmed_at"]
+    search_fields = ["name", "theme"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CalibrationParticipantInline(admin.TabularInline):
+    model = CalibrationParticipant
+    fields = ["auditor", "overall_grade", "submitted_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalibrationSession)
+class CalibrationSessionAdmin(SimpleHistoryAdmin):
+    """Read-only here: sessions are set up and graded on /audits/calibration/."""
+
+    list_display = ["__str__", "region", "facilitator", "agreed_grade"]
+    list_filter = ["region"]
+    inlines = [CalibrationParticipantInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -15,7 +15,7 @@ from audits.models import Audit, AuditTemplate, CriterionKind, Grade, Moderation
 from organisation.forms import GovukDateInputField
 from organisation.roles import Role
 
-from .services import JudgementInput
+from .services import JudgementInput, ceiling_error, grade_ceiling
 
 GRADE_CHOICES = [(str(value), label) for value, label in reversed(Grade.choices)]  # Outstanding first
 YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
@@ -138,9 +138,15 @@ class SubmitForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, suggested: int | None = None, **kwargs):
+    def __init__(self, *args, suggested: int | None = None, ceiling: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.suggested = suggested
+        self.ceiling = ceiling
+        if ceiling is not None:
+            self.fields["overall_grade"].help_text = (
+                f"A limiting criterion is graded Requires improvement: the overall grade can be at most "
+                f"{Grade(ceiling).label}."
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Field.radios("overall_grade", legend_size=Size.MEDIUM, legend_tag="h2"),
@@ -153,6 +159,10 @@ class SubmitForm(forms.Form):
     def clean(self):
         data = super().clean()
         grade, rationale = data.get("overall_grade"), (data.get("rationale") or "").strip()
+        over_ceiling = ceiling_error(grade, self.ceiling)
+        if over_ceiling:
+            self.add_error("overall_grade", over_ceiling)
+            return data
         if grade is not None and self.suggested is not None and grade != self.suggested and not rationale:
             self.add_error(
                 "rationale",
@@ -240,6 +250,30 @@ class AuditAdminForm(forms.ModelForm):
     class Meta:
         model = Audit
         fields = ["case", "template", "auditor", "due_on"]
+
+
+class CompletedAuditAdminForm(forms.ModelForm):
+    """Admin correction of a completed audit's overall grade: the limiting ceiling holds here too.
+
+    The grade is saved through `audit_regrade` (ModelAdmin.save_model), which checks again
+    inside its transaction; checking here first puts the message on the field.
+    """
+
+    class Meta:
+        model = Audit
+        fields = ["due_on", "overall_grade", "rationale"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["overall_grade"].required = True
+
+    def clean_overall_grade(self):
+        grade = self.cleaned_data["overall_grade"]
+        judgements = self.instance.judgements.filter(criterion__limiting=True).select_related("criterion")
+        error = ceiling_error(grade, grade_ceiling(judgements))
+        if error:
+            raise forms.ValidationError(error)
+        return grade
 
 
 class AuditTemplateAdminForm(forms.ModelForm):

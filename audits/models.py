@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -77,6 +77,70 @@ class Criterion(models.Model):
         return self.text
 
 
+class Programme(models.Model):
+    """A thematic audit programme: case files drawn by rule, audited on one template.
+
+    The draw (services/programmes.py) is seeded, so a preview and its confirmation give
+    the same cases and auditors. Its audits carry `programme`, which keeps them out of the
+    routine figures. A re-audit programme names the earlier programme of its theme.
+    """
+
+    name = models.CharField(
+        max_length=150, unique=True, help_text="Names the programme; a second draw with the same name changes nothing"
+    )
+    theme = models.CharField(max_length=100, help_text="For example “domestic abuse”; re-audits share the theme")
+    template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="programmes")
+    regions = models.ManyToManyField(Region, blank=True, related_name="+", help_text="None chosen: national")
+    window_start = models.DateField(help_text="Cases open at any time in the window are eligible")
+    window_end = models.DateField()
+    size = models.PositiveIntegerField(null=True, blank=True, help_text="How many case files to draw")
+    share = models.DecimalField(
+        max_digits=4, decimal_places=3, null=True, blank=True, help_text="Or a share (0 to 1) of the eligible cases"
+    )
+    filters = models.JSONField(default=dict, blank=True, help_text="Case facts every drawn case must have")
+    seed = models.PositiveIntegerField(default=1)
+    due_on = models.DateField(help_text="When the programme's audits are due")
+    reaudit_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reaudits",
+        help_text="The earlier programme of the same theme this one re-audits",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the draw was confirmed and its audits created"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(size__isnull=False) & Q(share__isnull=True))
+                | (Q(size__isnull=True) & Q(share__isnull=False)),
+                name="programme_size_or_share",
+            ),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | (Q(share__gt=0) & Q(share__lte=1)), name="programme_share_0_1"
+            ),
+            models.CheckConstraint(condition=Q(size__isnull=True) | Q(size__gt=0), name="programme_size_positive"),
+            models.CheckConstraint(condition=Q(window_end__gte=F("window_start")), name="programme_window_ordered"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
 class AuditStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     IN_PROGRESS = "in_progress", "In progress"
@@ -122,6 +186,8 @@ class Audit(models.Model):
     # count moderated audits and the auditor × moderator table from the audit row alone.
     moderated_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True, editable=False)
     family_feedback = models.BooleanField(default=False, help_text="Family feedback informed this audit")
+    # Set for the audits of a thematic programme: the routine figures leave them out.
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="audits")
     practitioner_response = models.TextField(blank=True)
     # When the practitioner last wrote their response: their writes never touch last_saved_*,
     # which name the auditor's and moderator's saves (the grading pages' conflict messages).
@@ -166,7 +232,7 @@ class Audit(models.Model):
             # The moderated few (about 5%): the roll-ups read their grade table from this index alone.
             models.Index(
                 fields=["region", "completed_on"],
-                include=["team", "overall_grade", "moderated_grade"],
+                include=["team", "overall_grade", "moderated_grade", "programme"],
                 condition=Q(moderated_grade__isnull=False),
                 name="audit_moderated_idx",
             ),
@@ -314,3 +380,67 @@ class LearningAction(models.Model):
     @property
     def was_returned(self) -> bool:
         return self.status == LearningActionStatus.OPEN and self.returned_at is not None
+
+
+class CalibrationSession(models.Model):
+    """Auditors grade the same case file blind, then compare (the seeds' "benchmarking sessions").
+
+    Kept in tables of their own: calibration grades never reach the audits the dashboards count.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="calibration_sessions")
+    template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="calibration_sessions")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", help_text="The region the session counts for"
+    )
+    held_on = models.DateField()
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="Closed before everyone had graded")
+    agreed_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    agreed_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "pk"]
+        indexes = [models.Index(fields=["region", "held_on"], name="calibration_region_held_idx")]
+
+    def __str__(self):
+        return f"Calibration of {self.case.reference} on {self.held_on:%Y-%m-%d}"
+
+
+class CalibrationParticipant(models.Model):
+    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="participants")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calibrations")
+    overall_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "auditor"], name="calibration_one_place_each"),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(overall_grade__isnull=False),
+                name="calibration_submitted_has_grade",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.auditor} in {self.session}"
+
+
+class CalibrationJudgement(models.Model):
+    participant = models.ForeignKey(CalibrationParticipant, on_delete=models.CASCADE, related_name="judgements")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    answer = models.BooleanField(null=True, blank=True)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "criterion"], name="calibration_judgement_one_per_criterion")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion} — {self.get_grade_display() or self.answer}"

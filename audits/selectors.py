@@ -26,6 +26,7 @@ AUDIT_RELATED = (
     "team",
     "practitioner",
     "last_saved_by",
+    "programme",
     "moderation",  # reverse one-to-one: joined here so the page never asks again
 )
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("cases.urls")),
     path("audits/", include("audits.urls")),
+    path("programmes/", include("audits.urls_programmes")),
     path("feedback/", include("feedback.urls")),
     path("f/", include("feedback.public_urls")),
     path("dashboards/", include("dashboards.urls")),

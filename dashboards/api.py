@@ -1,4 +1,7 @@
-"""GET /api/v1/kpis/?from=YYYY-MM&to=YYYY-MM[&region=CODE] — the KPI contract of DESIGN.md.
+"""GET /api/v1/kpis/?from=YYYY-MM&to=YYYY-MM[&region=CODE][&template=SLUG][&programme=ID] — the KPI contract.
+
+The grade figures count routine audits (none of a thematic programme) unless `template=`
+(every audit on that template) or `programme=` (that programme's audits) asks otherwise.
 
 Signed-in session or `Authorization: Token <key>`; the same visibility rules as the pages
 (a service manager's `regions` holds only their own region, and `?region=` for another is
@@ -20,6 +23,7 @@ from organisation.models import Region
 from . import selectors
 from .models import ApiToken
 from .periods import PeriodError, echo, parse_month
+from .selection import SelectionError, parse_selection
 
 API_FIELDS = [
     "audits",
@@ -107,7 +111,11 @@ def kpis(request):
             return _error(f"You may not see the figures of region '{code}'.", 403)
         regions = [wanted]
 
-    by_region = selectors.totals_by("region_id", first=first, last=last)  # one query, every region
+    try:
+        selection, _ = parse_selection(request.GET)
+    except SelectionError as exc:
+        return _error(str(exc), 400)
+    by_region = selectors.totals_by("region_id", first=first, last=last, audits=selection)  # every region
     empty = dict.fromkeys(selectors.COUNT_FIELDS, 0)
     computed_at = selectors.computed_at()
     return JsonResponse(

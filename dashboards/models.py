@@ -90,6 +90,42 @@ class CriterionSnapshot(models.Model):
         return f"{self.criterion_code} / {self.team} / {self.month:%Y-%m}"
 
 
+class TemplateSnapshot(models.Model):
+    """Completed audits per slice by template slug and programme, for the `template=` and
+    `programme=` filters of the dashboards and the API.
+
+    KpiSnapshot counts routine audits only (no programme): thematic programmes would
+    otherwise move the headline figures by the cases they chose. `programme_key` is the
+    programme's id, 0 for routine audits (a number, so the natural key has no NULL in it).
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+    template_slug = models.SlugField(max_length=50)
+    programme_key = models.PositiveIntegerField(default=0, help_text="The programme's id; 0 for routine audits")
+    audits = models.PositiveIntegerField(default=0)
+    outstanding = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)
+    meets_standard = models.PositiveIntegerField(default=0)
+    requires_improvement = models.PositiveIntegerField(default=0)
+    family_feedback = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team", "template_slug", "programme_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "team", "month", "template_slug", "programme_key"],
+                name="template_snapshot_one_per_slice",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="template_snap_month_reg_idx")]
+
+    def __str__(self):
+        return f"{self.template_slug} / {self.programme_key} / {self.team} / {self.month:%Y-%m}"
+
+
 class ModerationSnapshot(models.Model):
     """One cell of the 4×4 table (auditor's grade × moderator's grade) per slice, for Cohen's kappa."""
 

@@ -19,12 +19,14 @@ row), so a night that changed nothing still shows that the figures were checked 
 - `rollup_criteria()`: every criterion snapshot (the weekly job); `rollup_all()` does both.
 
 Where a figure comes from:
-- audits: completed audits by month of `completed_on`, in the region and team copied onto
-  the audit at completion (so a case re-allocated later never moves its history), counted
-  by `final_grade`; family feedback from `family_feedback`; moderated = a completed
-  moderation (its grade copied onto the audit as `moderated_grade`), agreeing when it equals
-  the auditor's `overall_grade`.
+- audits: completed routine audits (not part of a thematic programme) by month of
+  `completed_on`, in the region and team copied onto the audit at completion (so a case
+  re-allocated later never moves its history), counted by `final_grade`; family feedback
+  from `family_feedback`; moderated = a completed moderation (its grade copied onto the
+  audit as `moderated_grade`), agreeing when it equals the auditor's `overall_grade`.
 - criteria: graded judgements of those audits by `Criterion.code` (stable across versions).
+- templates: every completed audit (routine and thematic) by template slug and programme, for the
+  `template=` and `programme=` filters (TemplateSnapshot), from the same scan as the audits.
 - cases (by the case's current region and team): care (`s31_care`) and private law cases
   by month received, allocated or not, with working days to allocate; section 7 reports by
   month due, on time when filed on or before the due date.
@@ -43,11 +45,11 @@ from django.db.models import Count, DateField, F, Func, Q, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, Criterion, Grade, Judgement
+from audits.models import Audit, AuditStatus, AuditTemplate, Criterion, Grade, Judgement
 from cases.models import ApplicationType, Case, LawType
 from feedback.models import Feedback
 
-from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun
+from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun, TemplateSnapshot
 
 RUNS_KEPT_DAYS = 35
 
@@ -70,6 +72,10 @@ AUDIT_FIELDS = [
     "moderated",
     "moderated_agree",
 ]
+
+
+# Per template and programme (TemplateSnapshot): the grade mix and family feedback.
+TEMPLATE_FIELDS = ["audits", "outstanding", "good", "meets_standard", "requires_improvement", "family_feedback"]
 
 
 KPI_COUNT_FIELDS = [
@@ -116,6 +122,7 @@ class _Scope:
 class _Result:
     kpis: dict = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(KPI_COUNT_FIELDS, 0)))
     moderation: dict = field(default_factory=dict)
+    templates: dict = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(TEMPLATE_FIELDS, 0)))
 
 
 def _completed_audits(scope: _Scope):
@@ -139,12 +146,15 @@ def _month(date_field: str):
 
 def _collect_audits(scope: _Scope, result: _Result) -> None:
     # 1. Audits by final grade, family feedback and moderation agreement: one scan of the audits,
-    #    no join (the moderator's grade is copied onto the audit when the moderation completes).
+    #    no join (the moderator's grade is copied onto the audit when the moderation completes),
+    #    grouped by template and programme too: the KPI rows add up the routine audits (no
+    #    programme) of every template, the template rows keep each (template, programme) apart.
     moderated = Q(moderated_grade__isnull=False)
+    slugs = dict(AuditTemplate.objects.values_list("pk", "slug"))  # a handful of template versions
     rows = (
         _completed_audits(scope)
         .annotate(m=_month("completed_on"))
-        .values("region_id", "team_id", "m")
+        .values("region_id", "team_id", "m", "template_id", "programme_id")
         .annotate(
             audits=Count("id"),
             outstanding=Count("id", filter=Q(final_grade=Grade.OUTSTANDING)),
@@ -158,15 +168,21 @@ def _collect_audits(scope: _Scope, result: _Result) -> None:
         .order_by()
     )
     for row in rows:
-        target = result.kpis[(row["region_id"], row["team_id"], _as_date(row["m"]))]
-        for name in AUDIT_FIELDS:
-            target[name] = row[name]
+        month = _as_date(row["m"])
+        programme = row["programme_id"] or 0
+        if not programme:
+            target = result.kpis[(row["region_id"], row["team_id"], month)]
+            for name in AUDIT_FIELDS:
+                target[name] += row[name]
+        mix = result.templates[(row["region_id"], row["team_id"], month, slugs[row["template_id"]], programme)]
+        for name in TEMPLATE_FIELDS:
+            mix[name] += row[name]
 
     # 2. The 4×4 table of auditor's grade × moderator's grade, for Cohen's kappa: the moderated
-    #    few (about 5%), read from their own partial index (audit_moderated_idx).
+    #    few (about 5%), read from their own partial index (audit_moderated_idx), routine only.
     cells = (
         _completed_audits(scope)
-        .filter(moderated)
+        .filter(moderated, programme__isnull=True)
         .values(
             r=F("region_id"), t=F("team_id"), m=_month("completed_on"), a=F("overall_grade"), g=F("moderated_grade")
         )
@@ -262,6 +278,9 @@ def _write(scope: _Scope, result: _Result, now) -> tuple[int, dict]:
     moderation = {key: [n] for key, n in result.moderation.items()}
     keys = ["region_id", "team_id", "month", "auditor_grade", "moderator_grade"]
     _sync(ModerationSnapshot, scope, keys, ["count"], moderation, now)
+    templates = {key: [counts[name] for name in TEMPLATE_FIELDS] for key, counts in result.templates.items()}
+    keys = ["region_id", "team_id", "month", "template_slug", "programme_key"]
+    _sync(TemplateSnapshot, scope, keys, TEMPLATE_FIELDS, templates, now)
     return len(kpis), changes
 
 
@@ -337,7 +356,10 @@ def _criteria_select(scope: _Scope) -> tuple[str, list]:
     """
     # Inner: counts per criterion id (narrow rows: no criterion text carried through the sort).
     per_criterion = (
-        Judgement.objects.filter(audit__status=AuditStatus.COMPLETED, grade__isnull=False)
+        # Routine audits only: a programme's criterion profile is on its own page.
+        Judgement.objects.filter(
+            audit__status=AuditStatus.COMPLETED, audit__programme__isnull=True, grade__isnull=False
+        )
         .filter(scope.filter(region="audit__region_id", date="audit__completed_on"))
         .values(**_region_and_month(scope), t=F("audit__team_id"), cid=F("criterion_id"))
         .annotate(

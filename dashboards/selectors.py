@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import DateTimeField, Max, Subquery, Sum
+from django.db.models import DateTimeField, Max, Q, Subquery, Sum
 
 from . import stats
-from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun
+from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun, TemplateSnapshot
 
 
 def _read(model):
@@ -286,23 +286,90 @@ def _counts(row) -> dict:
     return {f: (row.get(f) or 0) for f in COUNT_FIELDS}
 
 
+@dataclass(frozen=True)
+class AuditSelection:
+    """Which completed audits the grade figures count. The default (neither set) is the routine
+    audits (KpiSnapshot); a template slug counts every audit on that template, routine or in a
+    programme; a programme id counts that programme's audits only (both: the two together)."""
+
+    template: str | None = None
+    programme: int | None = None
+
+    @property
+    def is_routine(self) -> bool:
+        return self.template is None and self.programme is None
+
+    def q(self) -> Q:
+        q = Q()
+        if self.template is not None:
+            q &= Q(template_slug=self.template)
+        if self.programme is not None:
+            q &= Q(programme_key=self.programme)
+        return q
+
+
+ROUTINE = AuditSelection()
+# The counts a selection replaces: the grade mix and family feedback. Moderation figures stay
+# routine (zero under a selection), case and feedback KPIs do not depend on audits at all.
+SELECTED_FIELDS = ["audits", "outstanding", "good", "meets_standard", "requires_improvement", "family_feedback"]
+ROUTINE_ONLY_FIELDS = ["moderated", "moderated_agree"]
+
+
+def _overlay(counts: dict, mix: dict) -> dict:
+    out = dict(counts)
+    for f in SELECTED_FIELDS:
+        out[f] = mix.get(f) or 0
+    for f in ROUTINE_ONLY_FIELDS:
+        out[f] = 0
+    return out
+
+
 def totals_by(
-    group: str, *, first: datetime.date, last: datetime.date, region_id=None, team_id=None
+    group: str,
+    *,
+    first: datetime.date,
+    last: datetime.date,
+    region_id=None,
+    team_id=None,
+    audits: AuditSelection = ROUTINE,
 ) -> dict[object, dict]:
-    """Summed counts grouped by "region_id", "team_id" or "month" over the window."""
+    """Summed counts grouped by "region_id", "team_id" or "month" over the window (one query;
+    two when `audits` selects a template or programme)."""
     rows = (
         _window(_read(KpiSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
         .values(group)
         .annotate(**_sums())
         .order_by(group)
     )
-    return {row[group]: _counts(row) for row in rows}
+    by = {row[group]: _counts(row) for row in rows}
+    if audits.is_routine:
+        return by
+    mixes = (
+        _window(TemplateSnapshot.objects, first=first, last=last, region_id=region_id, team_id=team_id)
+        .filter(audits.q())
+        .values(group)
+        .annotate(**{f: Sum(f) for f in SELECTED_FIELDS})
+        .order_by(group)
+    )
+    mix_by = {row[group]: row for row in mixes}
+    empty = dict.fromkeys(COUNT_FIELDS, 0)
+    return {key: _overlay(by.get(key, empty), mix_by.get(key, {})) for key in sorted({*by, *mix_by})}
 
 
-def totals(*, first: datetime.date, last: datetime.date, region_id=None, team_id=None) -> dict:
+def totals(
+    *, first: datetime.date, last: datetime.date, region_id=None, team_id=None, audits: AuditSelection = ROUTINE
+) -> dict:
     """Summed counts over the window and scope (None = national)."""
     row = _window(_read(KpiSnapshot), first=first, last=last, region_id=region_id, team_id=team_id).aggregate(**_sums())
-    return _counts(row)
+    counts = _counts(row)
+    if audits.is_routine:
+        return counts
+    mix = (
+        _window(_read(TemplateSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        .filter(audits.q())
+        .aggregate(**{f: Sum(f) for f in SELECTED_FIELDS})
+    )
+    return _overlay(counts, mix)
 
 
 def add_counts(rows) -> dict:

@@ -17,6 +17,7 @@ from organisation.roles import Role
 
 from . import selectors, stats
 from .periods import PeriodError, echo, month_period, parse_period, period_choices
+from .selection import SelectionError, parse_selection
 from .tables import (
     GOB_COLUMN,
     Cell,
@@ -60,8 +61,17 @@ def _setup(request) -> dict:
             period = parse_period(raw)
         except PeriodError as exc:
             error = str(exc)
+    # Grade figures count routine audits unless ?template= or ?programme= asks (two queries then).
+    try:
+        audits, selection_label = parse_selection(request.GET)
+    except SelectionError as exc:
+        audits, selection_label = selectors.ROUTINE, ""
+        error = error or str(exc)
     return {
         "status": status,
+        "audits": audits,
+        "selection_label": selection_label,
+        "selection_params": {k: v for k, v in (("template", audits.template), ("programme", audits.programme)) if v},
         "period": period,
         "period_error": error,
         "period_value": raw if error else period.param,
@@ -275,10 +285,10 @@ def national(request):
     ctx = _setup(request)  # query: snapshot status
     period = ctx["period"]
     regions = list(visibility.visible_regions(user).order_by("name"))  # query: regions
-    by_region = selectors.totals_by("region_id", first=period.first, last=period.last)  # query
+    by_region = selectors.totals_by("region_id", first=period.first, last=period.last, audits=ctx["audits"])  # query
     nation = selectors.add_counts(by_region.values())
     national_pct = _gob_pct(nation)
-    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=period.last)  # query
+    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=period.last, audits=ctx["audits"])  # query
 
     table = Table(
         "regions",
@@ -291,7 +301,7 @@ def national(request):
         c = by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
         gob = c["outstanding"] + c["good"]
         flag = stats.compare_with_national(stats.wilson(gob, c["audits"]), national_pct)
-        href = reverse("dashboards:region", args=[region.code]) + _query(period)
+        href = reverse("dashboards:region", args=[region.code]) + _query(period, **ctx["selection_params"])
         table.rows.append(
             [Cell(region.name, href=href), Cell(str(c["audits"]), csv=(c["audits"],))]
             + [Cell(str(c[key]), csv=(c[key],)) for key, _ in GRADE_COLUMNS]
@@ -312,7 +322,7 @@ def national(request):
         chart=chart,
         chart_summary=summary,
         breadcrumbs=[],
-        csv_base=_query(period, format="csv"),
+        csv_base=_query(period, format="csv", **ctx["selection_params"]),
     )
     feedback = _feedback_table(
         [(region.name, by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for region in regions]
@@ -346,13 +356,17 @@ def region(request, code):
     region = _load_region(user, code)  # query: region
     ctx = _setup(request)  # query: snapshot status
     period = ctx["period"]
-    window = {"first": period.first, "last": period.last}
+    window = {"first": period.first, "last": period.last, "audits": ctx["audits"]}
     by_team = selectors.totals_by("team_id", region_id=region.pk, **window)  # query
     here = selectors.add_counts(by_team.values())
     nation = selectors.totals(**window)  # query
-    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=period.last, region_id=region.pk)  # query
-    criteria = selectors.weakest_criteria(region_id=region.pk, **window)  # query
-    moderation = _moderation(selectors.moderation_table(region_id=region.pk, **window))  # query
+    by_month = selectors.totals_by(
+        "month", first=ctx["trend_first"], last=period.last, region_id=region.pk, audits=ctx["audits"]
+    )  # query
+    criteria = selectors.weakest_criteria(region_id=region.pk, first=period.first, last=period.last)  # query
+    moderation = _moderation(
+        selectors.moderation_table(region_id=region.pk, first=period.first, last=period.last)
+    )  # query
     teams = list(Team.objects.filter(region=region).order_by("name"))  # query
     practitioners = _practitioners_by_team(team__region=region)  # query
 
@@ -387,7 +401,7 @@ def region(request, code):
         audits_per_year=AUDITS_PER_PRACTITIONER_A_YEAR,
         chart=chart,
         chart_summary=summary,
-        csv_base=_query(period, format="csv"),
+        csv_base=_query(period, format="csv", **ctx["selection_params"]),
     )
     return _respond(
         request,
@@ -433,11 +447,12 @@ def team(request, code, team_code):
     ctx = _setup(request)  # query: snapshot status
     period = ctx["period"]
     window = {"first": period.first, "last": period.last}
-    here = selectors.totals(region_id=region.pk, team_id=team.pk, **window)  # query
-    in_region = selectors.totals(region_id=region.pk, **window)  # query
-    nation = selectors.totals(**window)  # query
+    chosen = {**window, "audits": ctx["audits"]}
+    here = selectors.totals(region_id=region.pk, team_id=team.pk, **chosen)  # query
+    in_region = selectors.totals(region_id=region.pk, **chosen)  # query
+    nation = selectors.totals(**chosen)  # query
     by_month = selectors.totals_by(
-        "month", first=ctx["trend_first"], last=period.last, region_id=region.pk, team_id=team.pk
+        "month", first=ctx["trend_first"], last=period.last, region_id=region.pk, team_id=team.pk, audits=ctx["audits"]
     )  # query
     criteria = selectors.weakest_criteria(region_id=region.pk, team_id=team.pk, **window)  # query
     moderation = _moderation(selectors.moderation_table(region_id=region.pk, team_id=team.pk, **window))  # query
@@ -475,7 +490,7 @@ def team(request, code, team_code):
         audits_per_year=AUDITS_PER_PRACTITIONER_A_YEAR,
         chart=chart,
         chart_summary=summary,
-        csv_base=_query(period, format="csv"),
+        csv_base=_query(period, format="csv", **ctx["selection_params"]),
     )
     return _respond(
         request,

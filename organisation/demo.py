@@ -28,6 +28,7 @@ DEMO_PEOPLE = [
     ("director", "Alex Morgan", [Role.ASSISTANT_DIRECTOR], None, None),
     ("board", "Bea Lawson", [Role.BOARD_MEMBER], None, None),
     ("qadmin", "Quinn Evans", [Role.QUALITY_ADMIN], None, None),
+    ("volunteer", "Vic Ndlovu", [Role.EXTERNAL_MODERATOR], None, None),
 ]
 
 

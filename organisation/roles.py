@@ -10,3 +10,5 @@ class Role(models.TextChoices):
     ASSISTANT_DIRECTOR = "assistant_director", "Assistant director"
     BOARD_MEMBER = "board_member", "Board member"
     QUALITY_ADMIN = "quality_admin", "Quality admin"
+    # Volunteer and external moderators: open only the audits and calibration files given to them.
+    EXTERNAL_MODERATOR = "external_moderator", "External or volunteer moderator"

@@ -24,8 +24,16 @@ def home_context(user) -> dict:
                 ("Audits of my work", "/audits/", "Read your grades and learning actions and reflect on them.")
             )
         cards.append(("Cases", "/cases/", "The caseload you may see, with its latest audit grades."))
+    elif visibility.is_external_moderator(user):
+        cards.append(("Audits to do", "/audits/", "Grade or moderate the case files given to you."))
+    if user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR) or visibility.is_admin(user):
+        cards.append(
+            ("Calibration sessions", "/audits/calibration/", "Grade a shared case file blind, then compare grades.")
+        )
     if visibility.can_see_dashboards(user):
         cards.append(("Dashboards", "/dashboards/", "Grade mix, quality and operational KPIs by region and team."))
+    if visibility.can_see_programmes(user):
+        cards.append(("Audit programmes", "/programmes/", "Thematic audits drawn by rule: progress and results."))
     if visibility.can_read_plans(user):
         cards.append(("Improvement plans", "/plans/", "Objectives, actions, owners and progress."))
     if visibility.is_admin(user):

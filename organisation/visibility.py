@@ -135,19 +135,29 @@ def audit_practitioner_q(user) -> Q:
     )
 
 
+def is_external_moderator(user) -> bool:
+    """Volunteer and external moderators open only what is assigned to them (see audit_q)."""
+    return _active(user) and user.has_role(Role.EXTERNAL_MODERATOR)
+
+
+def _assigned_audits_q(user) -> Q:
+    return Q(auditor_id=user.pk) | Q(moderation__moderator_id=user.pk)
+
+
 def audit_q(user) -> Q:
     """A Q over Audit for what this person may see.
 
     Managers see audits of their region's cases and audits completed in their region
     (the region is copied at completion, so history stays put when a case moves);
     auditors their own allocations and the audits they moderate plus their region's;
-    practitioners the audits of their own work (audit_practitioner_q), never colleagues'.
+    practitioners the audits of their own work (audit_practitioner_q), never colleagues'; external
+    and volunteer moderators only the audits given to them (to grade or to moderate).
     """
+    q = _assigned_audits_q(user) if is_external_moderator(user) else NOTHING
     if not can_see_cases(user):
-        return NOTHING
+        return q
     if is_admin(user):
         return Q()
-    q = NOTHING
     if user.has_role(Role.SERVICE_MANAGER) and user.region_id:
         q |= Q(case__region_id=user.region_id) | Q(region_id=user.region_id)
     if user.has_role(Role.AUDITOR):
@@ -170,7 +180,7 @@ def blind_moderation_q(user, prefix: str = "") -> Q:
 
 
 def visible_audits(user, qs: QuerySet) -> QuerySet:
-    if not can_see_cases(user):
+    if not can_see_cases(user) and not is_external_moderator(user):
         return qs.none()
     return qs.filter(audit_q(user))
 
@@ -296,3 +306,40 @@ def sees_plan_actions_overdue(user) -> bool:
     return _active(user) and (
         user.is_superuser or user.has_role(Role.BOARD_MEMBER, Role.ASSISTANT_DIRECTOR, Role.QUALITY_ADMIN)
     )
+
+
+# ---- audit programmes ------------------------------------------------------------------------
+
+
+def can_manage_programmes(user) -> bool:
+    """Define, preview and confirm thematic audit programmes: quality admins."""
+    return is_admin(user)
+
+
+def can_see_programmes(user) -> bool:
+    """A programme's progress and results (aggregates and auditors' names, no case records):
+    quality admins and the people who read the dashboards."""
+    return is_admin(user) or can_see_dashboards(user)
+
+
+# ---- calibration sessions ---------------------------------------------------------------------
+
+
+def can_manage_calibration(user) -> bool:
+    """Set up calibration sessions: quality admins."""
+    return is_admin(user)
+
+
+def calibration_q(user) -> Q:
+    """A Q over CalibrationSession: quality admins all; everyone else (auditors, external and
+    volunteer moderators) only the sessions they take part in or facilitate."""
+    if not _active(user):
+        return NOTHING
+    if is_admin(user):
+        return Q()
+    return Q(participants__auditor_id=user.pk) | Q(facilitator_id=user.pk)
+
+
+def can_see_calibration_lists(user) -> bool:
+    """The yearly list of sessions per region (counts, no case records)."""
+    return is_admin(user) or can_see_dashboards(user)

@@ -11,6 +11,11 @@ The suggestion rule (documented here because auditors and moderators rely on it)
    suggestion is capped at Requires improvement, however good the rest of the work is.
    Practice that misses, say, a child's diverse and unique needs cannot be good overall.
    The criteria that applied the cap are returned so the page can name them.
+4. **The cap is a ceiling, not a suggestion**: the auditor may choose a grade lower than
+   the suggestion (with a rationale) but never one above Requires improvement while a
+   limiting criterion is graded Requires improvement. The submit form, the service, the
+   admin correction and the imports all ask `ceiling_error`; `check_audits` lists older
+   rows that break it, without changing them.
 """
 
 from __future__ import annotations
@@ -68,3 +73,22 @@ def suggested_grade(judgements: Iterable) -> Suggestion:
     capped_by = [j.criterion for j in graded if j.criterion.limiting and j.grade == Grade.REQUIRES_IMPROVEMENT]
     grade = Grade.REQUIRES_IMPROVEMENT if capped_by else uncapped
     return Suggestion(grade=grade, uncapped=uncapped, capped_by=capped_by)
+
+
+def grade_ceiling(judgements: Iterable) -> Grade | None:
+    """The highest overall grade these judgements allow: Requires improvement when a limiting
+    criterion is graded Requires improvement, otherwise None (no ceiling)."""
+    for j in judgements:
+        if j.criterion.kind == CriterionKind.GRADED and j.criterion.limiting and j.grade == Grade.REQUIRES_IMPROVEMENT:
+            return Grade.REQUIRES_IMPROVEMENT
+    return None
+
+
+def ceiling_error(overall_grade: int | None, ceiling: int | None) -> str | None:
+    """The message for an overall grade above the limiting ceiling, or None when it is allowed."""
+    if overall_grade is None or ceiling is None or overall_grade <= ceiling:
+        return None
+    return (
+        f"The overall grade cannot be {Grade(overall_grade).label}: a limiting criterion is graded "
+        f"Requires improvement, so the overall grade can be at most {Grade(ceiling).label}"
+    )

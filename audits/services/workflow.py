@@ -30,7 +30,7 @@ from audits.models import (
 from audits.signals import audit_completed, work_assigned
 from cases.models import Case
 
-from .grading import applicable_criteria, is_answered, suggested_grade
+from .grading import applicable_criteria, ceiling_error, grade_ceiling, is_answered, suggested_grade
 
 OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
 
@@ -223,7 +223,11 @@ def audit_submit(
     if overall_grade not in Grade.values:
         raise ValidationError({"overall_grade": "Select the overall grade."})
     applicable_ids = {c.pk for c in applicable_criteria(criteria, audit.case.law_type)}
-    suggestion = suggested_grade([j for j in judgements if j.criterion_id in applicable_ids])
+    applicable = [j for j in judgements if j.criterion_id in applicable_ids]
+    suggestion = suggested_grade(applicable)
+    over_ceiling = ceiling_error(overall_grade, grade_ceiling(applicable))
+    if over_ceiling:
+        raise ValidationError({"overall_grade": over_ceiling})
     rationale = (rationale or "").strip()
     if suggestion.grade is not None and overall_grade != suggestion.grade and not rationale:
         raise ValidationError(
@@ -258,6 +262,7 @@ def audit_complete(*, audit: Audit, by, completed_on: datetime.date | None = Non
         raise ValidationError(f"This audit is already {audit.get_status_display().lower()}.")
     if audit.overall_grade is None:
         raise ValidationError({"overall_grade": "An audit needs an overall grade before it can be completed."})
+    _require_under_ceiling(audit, audit.overall_grade)
     case = audit.case
     now = timezone.now()
     audit.status = AuditStatus.COMPLETED
@@ -276,6 +281,48 @@ def audit_complete(*, audit: Audit, by, completed_on: datetime.date | None = Non
         work_assigned.send(sender=LearningAction, instances=actions)
     # Announce only after commit: a rollback must never reach the dashboards, and the
     # listener enqueues work that must see the committed row.
+    transaction.on_commit(lambda: audit_completed.send(sender=Audit, audit=audit))
+    return audit
+
+
+def _require_under_ceiling(audit: Audit, overall_grade: int) -> None:
+    """Refuse an overall grade above the limiting ceiling of the audit's stored judgements."""
+    judgements = Judgement.objects.filter(audit=audit, criterion__limiting=True).select_related("criterion")
+    error = ceiling_error(overall_grade, grade_ceiling(judgements))
+    if error:
+        raise ValidationError({"overall_grade": error})
+
+
+@transaction.atomic
+def audit_regrade(*, audit: Audit, by, overall_grade: int, rationale: str) -> Audit:
+    """Correct the overall grade of a completed audit (quality admins, in the admin).
+
+    The same rules as submitting: never above the limiting ceiling, a rationale where the
+    grade differs from the suggestion. A completed moderation keeps the final grade; the
+    dashboards hear `audit_completed` again and recompute the audit's slice.
+    """
+    if audit.status != AuditStatus.COMPLETED:
+        raise ValidationError("Only a completed audit's overall grade can be corrected here.")
+    if overall_grade not in Grade.values:
+        raise ValidationError({"overall_grade": "Select the overall grade."})
+    _require_under_ceiling(audit, overall_grade)
+    rationale = (rationale or "").strip()
+    if audit.suggested_grade is not None and overall_grade != audit.suggested_grade and not rationale:
+        raise ValidationError(
+            {
+                "rationale": (
+                    f"Explain why the overall grade differs from the suggested grade "
+                    f"({Grade(audit.suggested_grade).label})."
+                )
+            }
+        )
+    audit.overall_grade = overall_grade
+    audit.rationale = rationale
+    audit.final_grade = audit.moderated_grade if audit.moderated_grade is not None else overall_grade
+    audit.version += 1  # grading pages opened before the correction can no longer save
+    audit.last_saved_by, audit.last_saved_at = by, timezone.now()
+    _save(audit, by)
+    _case_record_grade(audit.case, grade=audit.final_grade, on=audit.completed_on)
     transaction.on_commit(lambda: audit_completed.send(sender=Audit, audit=audit))
     return audit
 

@@ -239,13 +239,13 @@ def test_check_page_without_cap_gives_the_middle_grade(client, graded, auditor):
 def test_submit_with_a_different_grade_needs_a_rationale(client, graded, auditor):
     audit, criteria = graded
     client.force_login(auditor)
-    grade_everything(client, audit, criteria, needs="1")
+    # MS, Good, Out -> suggested Good; a lower grade is allowed, with a rationale.
+    # (Above a limiting ceiling no rationale helps: see test_limiting_ceiling.py.)
+    grade_everything(client, audit, criteria, needs="2")
     url = reverse("audits:check", args=[audit.pk])
-    response = client.post(url, {"overall_grade": "3", "rationale": "", "family_feedback": "no", "version": "3"})
+    response = client.post(url, {"overall_grade": "2", "rationale": "", "family_feedback": "no", "version": "3"})
     assert response.status_code == 200
-    assert "Explain why your overall grade differs from the suggested grade (Requires improvement)" in (
-        response.content.decode()
-    )
+    assert "Explain why your overall grade differs from the suggested grade (Good)" in (response.content.decode())
     assert Audit.objects.get(pk=audit.pk).status == AuditStatus.IN_PROGRESS
 
 

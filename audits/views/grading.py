@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.forms import AuditCreateForm, LearningActionForm, ModerationForm, SectionForm, SubmitForm
-from audits.models import AuditStatus
+from audits.models import AuditStatus, Grade
 from audits.selectors import (
     audit_history,
     audit_learning_actions,
@@ -198,10 +198,11 @@ def audit_check(request, pk):
         return redirect("audits:detail", pk=audit.pk)
     sheet = audit_sheet(audit)
     suggested = sheet.suggestion.grade
+    ceiling = Grade.REQUIRES_IMPROVEMENT if sheet.suggestion.capped_by else None
     conflict = None
     status = 200
     if request.method == "POST":
-        form = SubmitForm(request.POST, suggested=suggested)
+        form = SubmitForm(request.POST, suggested=suggested, ceiling=ceiling)
         if form.is_valid():
             try:
                 audit_submit(
@@ -225,7 +226,7 @@ def audit_check(request, pk):
             for row in section.rows:
                 if row.criterion.code.endswith("family-feedback") and row.answered:
                     initial["family_feedback"] = "yes" if row.judgement.answer else "no"
-        form = SubmitForm(suggested=suggested, initial=initial)
+        form = SubmitForm(suggested=suggested, ceiling=ceiling, initial=initial)
     context = {
         "audit": audit,
         "sheet": sheet,

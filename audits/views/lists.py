@@ -50,7 +50,7 @@ class Section:
 def sections_for(user) -> list[Section]:
     """The lists this person may open, in the order the sub-navigation shows them."""
     sections = []
-    if user.has_role(Role.AUDITOR):
+    if user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR):
         sections += [Section("todo", "To do"), Section("done", "Done")]
     if user.has_role(Role.PRACTITIONER):
         sections.append(Section("my-work", "Audits of my work"))
@@ -230,7 +230,8 @@ def _page_number(request, errors: list) -> int:
 
 def audit_list(request):
     user = request.user
-    visibility.require(visibility.can_see_cases(user))
+    # External and volunteer moderators see their own allocations only (visible_audits).
+    visibility.require(visibility.can_see_cases(user) or visibility.is_external_moderator(user))
     sections = sections_for(user)
     if not sections:
         raise PermissionDenied

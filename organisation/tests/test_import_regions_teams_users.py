@@ -72,7 +72,7 @@ def test_bad_user_rows_are_each_reported_and_nothing_is_saved():
     report = import_csv("users", data)
     assert report.errors == [
         "line 3: roles: unknown role 'wizard'; roles are practitioner, auditor, service_manager, "
-        "assistant_director, board_member, quality_admin separated by ';'",
+        "assistant_director, board_member, quality_admin, external_moderator separated by ';'",
         "line 4: team_code: the team must be in the person's home region",
         "line 5: email: enter a valid email address",
         "line 6: roles: a value is required",
@@ -159,7 +159,7 @@ def test_role_names_are_exact_and_a_repeat_import_may_change_roles():
     report = import_csv("users", header + b"pat,Pat Practitioner,pat@example.org,Practitioner,north,north-a\n")
     assert report.errors == [
         "line 2: roles: unknown role 'Practitioner'; roles are practitioner, auditor, service_manager, "
-        "assistant_director, board_member, quality_admin separated by ';'"
+        "assistant_director, board_member, quality_admin, external_moderator separated by ';'"
     ]
     report = import_csv("users", header + b"pat,Pat Practitioner,pat@example.org,auditor,north,north-a\n")
     assert (report.errors, report.updated) == ([], 1)

@@ -8,10 +8,10 @@ CASEWORK = {"Cases", "Audits", "Feedback"}
 EXPECTED = {
     "practitioner": {"Home", "My work", *CASEWORK},
     "auditor": {"Home", "My work", *CASEWORK},
-    "service_manager": {"Home", "My work", *CASEWORK, "Dashboards", "Improvement plans"},
-    "assistant_director": {"Home", "My work", "Dashboards", "Improvement plans"},
-    "board_member": {"Home", "My work", "Dashboards", "Improvement plans"},
-    "quality_admin": {"Home", "My work", *CASEWORK, "Dashboards", "Improvement plans", "Admin"},
+    "service_manager": {"Home", "My work", *CASEWORK, "Dashboards", "Programmes", "Improvement plans"},
+    "assistant_director": {"Home", "My work", "Dashboards", "Programmes", "Improvement plans"},
+    "board_member": {"Home", "My work", "Dashboards", "Programmes", "Improvement plans"},
+    "quality_admin": {"Home", "My work", *CASEWORK, "Dashboards", "Programmes", "Improvement plans", "Admin"},
 }
 
 
@@ -40,7 +40,20 @@ def test_a_person_with_two_roles_sees_both_sets(client, team):
 
     user = UserFactory(username="two-hats", team=team, roles=["practitioner", "board_member"])
     client.force_login(user)
-    assert nav_labels(client.get("/")) == {"Home", "My work", *CASEWORK, "Dashboards", "Improvement plans"}
+    assert nav_labels(client.get("/")) == {
+        "Home",
+        "My work",
+        *CASEWORK,
+        "Dashboards",
+        "Programmes",
+        "Improvement plans",
+    }
+
+
+def test_the_longest_matching_link_is_current(client, quality_admin):
+    client.force_login(quality_admin)
+    items = client.get("/programmes/").context["nav_items"]
+    assert [i["label"] for i in items if i["active"]] == ["Programmes"]
 
 
 def test_a_person_without_a_role_sees_only_home_and_is_told_why(client, team):

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "organisation.demo",
     "cases.demo",
     "audits.demo",
+    "audits.demo_programmes",
     "feedback.demo",
     "dashboards.demo",
     "improvement_plans.demo",
