@@ -130,14 +130,12 @@ class AccessRecordAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         return False
 
 
-def _safe_date_hierarchies(site) -> None:
-    """Admins registered before ours (django-axes' sign-in records) get the same plain message for
-    a date filter they cannot use (`?attempt_time__year=9999`) instead of a 500."""
+def safe_date_hierarchies(site) -> None:
+    """Every admin with a date hierarchy (django-axes' sign-in records and any app's that did not
+    mix it in) gets the same plain message for a date filter it cannot use
+    (`?attempt_time__year=9999`) instead of a 500. Called once every admin module is loaded."""
     for model, model_admin in list(site._registry.items()):
         if model_admin.date_hierarchy and not isinstance(model_admin, SafeDateHierarchyMixin):
             safe = type(type(model_admin).__name__, (SafeDateHierarchyMixin, type(model_admin)), {})
             site.unregister(model)
             site.register(model, safe)
-
-
-_safe_date_hierarchies(admin.site)

@@ -18,6 +18,14 @@ class OrganisationConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(record_last_login, dispatch_uid="organisation_record_last_login")
 
+        # The admin's autodiscover (django.contrib.admin, first in INSTALLED_APPS) has loaded
+        # every app's admin module by now.
+        from django.contrib import admin
+
+        from .admin import safe_date_hierarchies
+
+        safe_date_hierarchies(admin.site)
+
         post_migrate.connect(sync_role_permissions, dispatch_uid="organisation_sync_roles")
 
         from .importing import register

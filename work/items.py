@@ -313,11 +313,14 @@ def _overdue_plan_item(a):
     return _plan_item(a, verb="Overdue:")
 
 
+def _grades_or_moderates(user) -> bool:
+    """Auditors, and the external and volunteer moderators given audits to grade or moderate."""
+    return user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR)
+
+
 SOURCES = [
-    Source("grade", "Audits to grade", lambda u: u.has_role(Role.AUDITOR), _grade_rows, _grade_item, "/audits/"),
-    Source(
-        "moderate", "Moderations to do", lambda u: u.has_role(Role.AUDITOR), _moderate_rows, _moderate_item, "/audits/"
-    ),
+    Source("grade", "Audits to grade", _grades_or_moderates, _grade_rows, _grade_item, "/audits/"),
+    Source("moderate", "Moderations to do", _grades_or_moderates, _moderate_rows, _moderate_item, "/audits/"),
     Source(
         "my_actions",
         "Your learning actions",

@@ -242,4 +242,6 @@ def test_external_moderator_lists_only_their_own_audits(client, moderator, pract
     response = client.get(reverse("audits:list"))
     assert response.status_code == 200
     assert [a.pk for a in response.context["audits"]] == [mine.pk]
-    assert [i["label"] for i in client.get("/").context["nav_items"]] == ["Home", "Audits"]
+    assert [i["label"] for i in client.get("/").context["nav_items"]] == ["Home", "My work", "Audits"]
+    work = client.get("/my-work/")
+    assert work.status_code == 200 and f"/audits/{mine.pk}/" in work.content.decode()
