@@ -39,7 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Func, Q, Sum, Value
+from django.db.models import Count, DateField, F, Func, Max, Q, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
@@ -47,7 +47,16 @@ from audits.models import Audit, AuditStatus, Criterion, Grade, Judgement
 from cases.models import ApplicationType, Case, LawType
 from feedback.models import Feedback
 
-from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun
+from .models import (
+    CharacteristicSnapshot,
+    CriterionResultSnapshot,
+    CriterionSnapshot,
+    FeedbackSnapshot,
+    KpiSnapshot,
+    ModerationSnapshot,
+    PractitionerSnapshot,
+    RollupRun,
+)
 
 RUNS_KEPT_DAYS = 35
 
@@ -253,6 +262,145 @@ def _collect_feedback(scope: _Scope, result: _Result) -> None:
             target[name] = row[name] or 0
 
 
+FEEDBACK_SNAPSHOT_FIELDS = [
+    "count",
+    "helpfulness_count",
+    "helpfulness_sum",
+    "worker_helped_count",
+    "worker_helped_yes",
+    "understood_count",
+    "understood_yes",
+]
+
+
+def _sync_feedback_by_respondent(scope: _Scope, now) -> None:
+    """Feedback by (region, team, month, respondent type): one small GROUP BY over the feedback."""
+    rows = (
+        Feedback.objects.filter(region_id__isnull=False, team_id__isnull=False)
+        .filter(scope.filter(region="region_id", date="received_on"))
+        .annotate(m=_month("received_on"))
+        .values("region_id", "team_id", "m", "respondent")
+        .annotate(
+            count=Count("id"),
+            helpfulness_count=Count("helpfulness"),
+            helpfulness_sum=Sum("helpfulness"),
+            worker_helped_count=Count("worker_helped"),
+            worker_helped_yes=Count("id", filter=Q(worker_helped=True)),
+            understood_count=Count("understood_recommendation"),
+            understood_yes=Count("id", filter=Q(understood_recommendation=True)),
+        )
+        .order_by()
+    )
+    wanted = {
+        (r["region_id"], r["team_id"], _as_date(r["m"]), r["respondent"]): [
+            r[name] or 0 for name in FEEDBACK_SNAPSHOT_FIELDS
+        ]
+        for r in rows
+    }
+    keys = ["region_id", "team_id", "month", "respondent"]
+    _sync(FeedbackSnapshot, scope, keys, FEEDBACK_SNAPSHOT_FIELDS, wanted, now)
+
+
+CRITERION_RESULT_FIELDS = ["kind", "criterion_text", "graded", "good_or_better", "meets_or_better", "answered", "yes"]
+
+
+def _sync_criterion_results(scope: _Scope, now) -> None:
+    """Graded and yes/no judgements by (region, team, month, template slug, criterion code)."""
+    answered = Q(grade__isnull=False) | Q(answer__isnull=False)
+    rows = (
+        Judgement.objects.filter(answered, audit__status=AuditStatus.COMPLETED)
+        .filter(scope.filter(region="audit__region_id", date="audit__completed_on"))
+        .values(
+            **_region_and_month(scope),
+            t=F("audit__team_id"),
+            slug=F("criterion__template__slug"),
+            code=F("criterion__code"),
+        )
+        .annotate(
+            kind=Max("criterion__kind"),
+            text=Max("criterion__text"),
+            graded=Count("grade"),
+            good_or_better=Count("grade", filter=Q(grade__gte=Grade.GOOD)),
+            meets_or_better=Count("grade", filter=Q(grade__gte=Grade.MEETS_STANDARD)),
+            answered=Count("answer"),
+            yes=Count("id", filter=Q(answer=True)),
+        )
+        .order_by()
+    )
+    wanted = {
+        (r["r"], r["t"], _as_date(r["m"]), r["slug"], r["code"]): [
+            r["kind"],
+            r["text"] or "",
+            r["graded"],
+            r["good_or_better"],
+            r["meets_or_better"],
+            r["answered"],
+            r["yes"],
+        ]
+        for r in rows
+    }
+    keys = ["region_id", "team_id", "month", "template_slug", "criterion_code"]
+    _sync(CriterionResultSnapshot, scope, keys, CRITERION_RESULT_FIELDS, wanted, now)
+
+
+def _sync_practitioners(scope: _Scope, now) -> None:
+    """Completed audits per practitioner (copied onto the audit at completion) by slice."""
+    rows = (
+        _completed_audits(scope)
+        .filter(practitioner_id__isnull=False)
+        .annotate(m=_month("completed_on"))
+        .values("region_id", "team_id", "m", "practitioner_id")
+        .annotate(audits=Count("id"), gob=Count("id", filter=Q(final_grade__gte=Grade.GOOD)))
+        .order_by()
+    )
+    wanted = {
+        (r["region_id"], r["team_id"], _as_date(r["m"]), r["practitioner_id"]): [r["audits"], r["gob"]] for r in rows
+    }
+    keys = ["region_id", "team_id", "month", "practitioner_id"]
+    _sync(PractitionerSnapshot, scope, keys, ["audits", "good_or_better"], wanted, now)
+
+
+# Characteristic -> the path from an audit to its case's children's field.
+CHARACTERISTIC_PATHS = {
+    CharacteristicSnapshot.Characteristic.ETHNICITY: "case__children__ethnicity",
+    CharacteristicSnapshot.Characteristic.DISABILITY: "case__children__disability",
+    CharacteristicSnapshot.Characteristic.AGE_BAND: "case__children__age_band",
+    CharacteristicSnapshot.Characteristic.GENDER: "case__children__gender_identity",
+}
+
+
+def _sync_characteristics(scope: _Scope, now) -> None:
+    """Audits by each characteristic of the case's children; an audit counts once per distinct
+    value among its case's children (two children both aged 5 to 9 count the audit once there)."""
+    wanted = {}
+    for characteristic, path in CHARACTERISTIC_PATHS.items():
+        rows = (
+            _completed_audits(scope)
+            .filter(**{f"{path}__isnull": False})
+            .annotate(m=_month("completed_on"))
+            .values("region_id", "team_id", "m", v=F(path))
+            .annotate(
+                audits=Count("id", distinct=True),
+                gob=Count("id", distinct=True, filter=Q(final_grade__gte=Grade.GOOD)),
+            )
+            .order_by()
+        )
+        for r in rows:
+            key = (r["region_id"], r["team_id"], _as_date(r["m"]), str(characteristic), r["v"] or "")
+            wanted[key] = [r["audits"], r["gob"]]
+    keys = ["region_id", "team_id", "month", "characteristic", "value"]
+    _sync(CharacteristicSnapshot, scope, keys, ["audits", "good_or_better"], wanted, now)
+
+
+def _rebuild_details(scope: _Scope, now) -> None:
+    """The per-criterion (with yes/no), per-practitioner and per-characteristic snapshots: they
+    read the judgements or join the children, so they ride with the criteria (slice roll-ups,
+    the nightly catch-up of changed slices and the weekly rebuild), not the nightly KPI scan."""
+    _sync_criterion_results(scope, now)
+    _sync_practitioners(scope, now)
+    _sync_characteristics(scope, now)
+
+
 def _write(scope: _Scope, result: _Result, now) -> tuple[int, dict]:
     """Write the KPI and moderation rows; returns the KPI rows and the KPI changes (see `_sync`)."""
     kpis = {
@@ -262,6 +410,7 @@ def _write(scope: _Scope, result: _Result, now) -> tuple[int, dict]:
     moderation = {key: [n] for key, n in result.moderation.items()}
     keys = ["region_id", "team_id", "month", "auditor_grade", "moderator_grade"]
     _sync(ModerationSnapshot, scope, keys, ["count"], moderation, now)
+    _sync_feedback_by_respondent(scope, now)
     return len(kpis), changes
 
 
@@ -482,11 +631,13 @@ def _run(scope: _Scope, *, criteria: bool = True) -> int:
         written, changes = _write(scope, result, now)
         if criteria:
             _rebuild_criteria(scope, now)
+            _rebuild_details(scope, now)
         else:
             changed = sorted(_changed_slices(changes))
             catch_up = [_Scope(r, m) for r, m in changed] if len(changed) <= CATCH_UP_SLICES else [_Scope()]
             for each in catch_up:
                 _rebuild_criteria(each, now)
+                _rebuild_details(each, now)
         _record_run(scope, written)
         return written
 
@@ -527,6 +678,7 @@ def rollup_criteria() -> int:
         now = timezone.now()
         _tune(_Scope())
         _rebuild_criteria(_Scope(), now)
+        _rebuild_details(_Scope(), now)
         rows = CriterionSnapshot.objects.count()
         _record_run(_Scope(), rows, kind=RollupRun.Kind.CRITERIA)
         return rows
