@@ -12,11 +12,13 @@ from django.db.models import DateTimeField, Max, Subquery, Sum
 
 from . import stats
 from .models import (
+    CharacteristicSnapshot,
     CriterionResultSnapshot,
     CriterionSnapshot,
     FeedbackSnapshot,
     KpiSnapshot,
     ModerationSnapshot,
+    PractitionerSnapshot,
     RollupRun,
 )
 
@@ -399,13 +401,15 @@ def figures(counts: dict, places: int | None = 1) -> dict:
 # ---- the seeds' measures: criteria (graded and yes/no), feedback by respondent -------------
 
 
-def criterion_results(*, first: datetime.date, last: datetime.date, template_slug: str | None = None) -> list[dict]:
-    """Judgement counts by (criterion code, region id) over the window; one query.
+def criterion_results(
+    *, first: datetime.date, last: datetime.date, template_slug: str | None = None, team_id=None
+) -> list[dict]:
+    """Judgement counts by (criterion code, region id) over the window (one team's, if given); one query.
 
     Each row: criterion_code, region_id, kind, text, graded, good_or_better, meets_or_better,
     answered, yes. A national figure is the sum of a code's rows.
     """
-    qs = CriterionResultSnapshot.objects.filter(month__gte=first, month__lte=last)
+    qs = _window(CriterionResultSnapshot.objects, first=first, last=last, team_id=team_id)
     if template_slug:
         qs = qs.filter(template_slug=template_slug)
     return list(
@@ -538,3 +542,28 @@ def feedback_figures(by_type: dict[str, dict]) -> dict:
         "understood_pct": stats.percent(understood, answered),
         "understood_n": answered,
     }
+
+
+def characteristic_totals(*, first: datetime.date, last: datetime.date, region_id=None, team_id=None) -> dict:
+    """{(characteristic, value): {"audits", "good_or_better"}} over the window and scope; one query."""
+    rows = (
+        _window(CharacteristicSnapshot.objects, first=first, last=last, region_id=region_id, team_id=team_id)
+        .values("characteristic", "value")
+        .annotate(audits=Sum("audits"), good_or_better=Sum("good_or_better"))
+        .order_by("characteristic", "value")
+    )
+    return {
+        (r["characteristic"], r["value"]): {"audits": r["audits"], "good_or_better": r["good_or_better"]} for r in rows
+    }
+
+
+def practitioner_audits(*, first: datetime.date, last: datetime.date, practitioner_ids) -> dict[int, int]:
+    """{practitioner id: completed audits of their work} over the months; one query. Wherever the
+    audits were completed (a practitioner who moved team keeps their count)."""
+    rows = (
+        PractitionerSnapshot.objects.filter(month__gte=first, month__lte=last, practitioner_id__in=practitioner_ids)
+        .values("practitioner_id")
+        .annotate(n=Sum("audits"))
+        .order_by()
+    )
+    return {r["practitioner_id"]: r["n"] for r in rows}

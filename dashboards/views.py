@@ -3,7 +3,6 @@ number of queries whatever the number of audits, and every table can be download
 
 import datetime
 
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,11 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from organisation import visibility
-from organisation.models import Region, Team, User
-from organisation.roles import Role
+from organisation.models import Region, Team
 
-from . import selectors, stats
-from .periods import PeriodError, echo, month_period, parse_period, period_choices
+from . import compliance as compliance_of
+from . import measures, selectors, stats
+from .periods import PeriodError, add_months, echo, month_period, parse_period, period_choices
 from .tables import (
     GOB_COLUMN,
     Cell,
@@ -30,7 +29,6 @@ from .tables import (
     pct_column,
 )
 
-AUDITS_PER_PRACTITIONER_A_YEAR = 8
 FAMILY_FEEDBACK_TARGET_PCT = 50
 GRADE_COLUMNS = [
     ("outstanding", "Outstanding"),
@@ -65,7 +63,9 @@ def _setup(request) -> dict:
         "period_error": error,
         "period_value": raw if error else period.param,
         "period_choices": period_choices(max(latest, period.last), selected=period),
-        "trend_first": period.trend_months(12)[0],
+        # The trend never runs into the future: 12 months to the period's end or this month.
+        "trend_first": add_months(min(period.last, this_month), -11),
+        "trend_last": min(period.last, this_month),
     }
 
 
@@ -259,6 +259,19 @@ def _comparison_table(scopes: list[tuple[str, dict]], national_pct) -> Table:
     return table
 
 
+def _by_type(respondents: dict) -> dict:
+    return {who: counts for (_, who), counts in respondents.items()}
+
+
+def _seed_scope(by_code: dict, respondents: dict, region_id) -> dict:
+    """One column of the seed-measure tables: a region's counts, or national (region_id None)."""
+    keys = None if region_id is None else {region_id}
+    return {
+        "criteria": measures.scope_criteria(by_code, region_id),
+        "feedback": selectors.feedback_counts_for(respondents, keys),
+    }
+
+
 def _gob_pct(c: dict):
     return stats.percent(c["outstanding"] + c["good"], c["audits"])
 
@@ -276,7 +289,7 @@ def national(request):
     by_region = selectors.totals_by("region_id", first=period.first, last=period.last)  # query
     nation = selectors.add_counts(by_region.values())
     national_pct = _gob_pct(nation)
-    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=period.last)  # query
+    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=ctx["trend_last"])  # query
 
     table = Table(
         "regions",
@@ -303,7 +316,7 @@ def national(request):
         + [gob_cell(gob, nation["audits"]), Cell("–")]
         + [pct_cell(nation["family_feedback"], nation["audits"])]
     )
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], period.last, "National")
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], "National")
     ctx.update(
         scope_name="National",
         national=selectors.figures(nation),
@@ -316,7 +329,14 @@ def national(request):
         [(region.name, by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for region in regions]
         + [("National (all regions)", nation)]
     )
-    return _respond(request, "dashboards/national.html", ctx, [table, trend, feedback], "national")
+    by_code = selectors.criteria_by_code(selectors.criterion_results(first=period.first, last=period.last))  # query
+    respondents = selectors.feedback_by_respondent(first=period.first, last=period.last)  # query
+    seeds = measures.seeds_tables(
+        [(r.name, _seed_scope(by_code, respondents, r.pk)) for r in regions]
+        + [("National", _seed_scope(by_code, respondents, None))],
+        selectors.characteristic_totals(first=period.first, last=period.last),  # query
+    )
+    return _respond(request, "dashboards/national.html", ctx, [table, trend, feedback, *seeds], "national")
 
 
 def _load_region(user, code: str) -> Region:
@@ -326,16 +346,6 @@ def _load_region(user, code: str) -> Region:
         raise Http404("No such region")
     visibility.require(visibility.can_see_region(user, region))
     return region
-
-
-def _practitioners_by_team(**filters) -> dict[int, int]:
-    rows = (
-        User.objects.filter(is_active=True, groups__name=Role.PRACTITIONER, team__isnull=False, **filters)
-        .values("team_id")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    )
-    return {r["team_id"]: r["n"] for r in rows}
 
 
 @require_GET
@@ -348,30 +358,27 @@ def region(request, code):
     by_team = selectors.totals_by("team_id", region_id=region.pk, **window)  # query
     here = selectors.add_counts(by_team.values())
     nation = selectors.totals(**window)  # query
-    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=period.last, region_id=region.pk)  # query
+    trend_window = {"first": ctx["trend_first"], "last": ctx["trend_last"]}
+    by_month = selectors.totals_by("month", region_id=region.pk, **trend_window)  # query
     criteria = selectors.weakest_criteria(region_id=region.pk, **window)  # query
     moderation = _moderation(selectors.moderation_table(region_id=region.pk, **window))  # query
     teams = list(Team.objects.filter(region=region).order_by("name"))  # query
-    practitioners = _practitioners_by_team(team__region=region)  # query
+    people = compliance_of.practitioners(last=period.last, region_id=region.pk)  # 2 queries
 
-    compliance = Table(
-        "teams",
-        f"Teams in {region.name}: audit compliance and grades, {period.label}",
-        [
-            Column("Team", numeric=False),
-            Column("Practitioners"),
-            Column("Yearly target"),
-            Column("Audits completed"),
-            Column("Target for the period"),
-            Column("Compliance", csv=("Compliance %",)),
-            GOB_COLUMN,
-            pct_column("With family feedback"),
-        ],
-    )
+    compliance = _compliance_table("teams", f"Teams in {region.name}: audit compliance and grades, {period.label}")
     for team in teams:
         c = by_team.get(team.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
-        compliance.rows.append(_team_row(team, region, period, c, practitioners.get(team.pk, 0)))
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], period.last, region.name)
+        compliance.rows.append(_team_row(team, region, period, c, [p for p in people if p.team_id == team.pk]))
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], region.name)
+    by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
+    respondents = selectors.feedback_by_respondent(**window)  # query
+    seeds = measures.seeds_tables(
+        [
+            (region.name, _seed_scope(by_code, respondents, region.pk)),
+            ("National", _seed_scope(by_code, respondents, None)),
+        ],
+        selectors.characteristic_totals(region_id=region.pk, **window),  # query
+    )
     comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation))
     operational = _operational_table([(region.name, here), ("National", nation)])
     feedback = _feedback_table([(region.name, here), ("National", nation)])
@@ -382,7 +389,7 @@ def region(request, code):
         national=selectors.figures(nation),
         moderation=moderation,
         family_feedback_target=FAMILY_FEEDBACK_TARGET_PCT,
-        audits_per_year=AUDITS_PER_PRACTITIONER_A_YEAR,
+        compliance=_compliance_summary(people, period),
         chart=chart,
         chart_summary=summary,
         csv_base=_query(period, format="csv"),
@@ -391,34 +398,76 @@ def region(request, code):
         request,
         "dashboards/region.html",
         ctx,
-        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback],
+        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback, *seeds],
         f"region-{region.code}",
     )
 
 
-def _target(practitioners: int, months: int) -> float:
-    """8 audits per practitioner a year, pro-rated to the period's months."""
-    return practitioners * AUDITS_PER_PRACTITIONER_A_YEAR * months / 12
+def _compliance_table(key: str, caption: str) -> Table:
+    return Table(
+        key,
+        caption,
+        [
+            Column("Team", numeric=False),
+            Column("Practitioners"),
+            Column("Audits completed in the period"),
+            pct_column("Practitioners on course"),
+            GOB_COLUMN,
+            pct_column("With family feedback"),
+        ],
+    )
 
 
-def _team_row(team, region, period, c, practitioners) -> list[Cell]:
-    yearly = practitioners * AUDITS_PER_PRACTITIONER_A_YEAR
-    target = _target(practitioners, period.months)
-    compliance = stats.percent(c["audits"], target) if target else None
+def _compliance_summary(people, period) -> dict:
+    on_course, total = compliance_of.on_course_share(people)
+    first, last = compliance_of.rolling_window(period.last)
+    return {
+        "on_course": on_course,
+        "total": total,
+        "pct": stats.percent(on_course, total),
+        "window": f"{month_label(first)} to {month_label(last)}",
+        "target": compliance_of.TARGET,
+        "target_collaborative": compliance_of.TARGET_COLLABORATIVE,
+    }
+
+
+def _team_row(team, region, period, c, people) -> list[Cell]:
+    """A team's compliance (share of its practitioners on course: never above 100%) and grades."""
+    on_course, total = compliance_of.on_course_share(people)
     href = reverse("dashboards:team", args=[region.code, team.code]) + _query(period)
     return [
         Cell(team.name, href=href),
-        Cell(str(practitioners), csv=(practitioners,)),
-        Cell(str(yearly), csv=(yearly,)),
+        Cell(str(total), csv=(total,)),
         Cell(str(c["audits"]), csv=(c["audits"],)),
-        Cell(f"{target:.1f}".removesuffix(".0"), csv=(round(target, 2),)),
-        Cell(
-            "No target" if compliance is None else fmt_pct(compliance),
-            csv=("" if compliance is None else round(compliance, 1),),
-        ),
+        pct_cell(on_course, total),
         gob_cell(c["outstanding"] + c["good"], c["audits"]),
         pct_cell(c["family_feedback"], c["audits"]),
     ]
+
+
+def _practitioner_table(team, people, period) -> Table:
+    summary = _compliance_summary(people, period)
+    table = Table(
+        "practitioners",
+        f"{team.name}: each practitioner's audits, {summary['window']}",
+        [
+            Column("Practitioner", numeric=False),
+            Column("Target"),
+            Column("Audits in the rolling 12 months"),
+            Column("Status", numeric=False),
+        ],
+        empty="No practitioner is in this team.",
+    )
+    for p in people:
+        table.rows.append(
+            [
+                Cell(p.name),
+                Cell(str(p.target), csv=(p.target,)),
+                Cell(str(p.audits), csv=(p.audits,)),
+                Cell("On course") if p.on_course else Cell("Behind", note=f"{p.shortfall} short of the target"),
+            ]
+        )
+    return table
 
 
 @require_GET
@@ -435,28 +484,27 @@ def team(request, code, team_code):
     in_region = selectors.totals(region_id=region.pk, **window)  # query
     nation = selectors.totals(**window)  # query
     by_month = selectors.totals_by(
-        "month", first=ctx["trend_first"], last=period.last, region_id=region.pk, team_id=team.pk
+        "month", first=ctx["trend_first"], last=ctx["trend_last"], region_id=region.pk, team_id=team.pk
     )  # query
     criteria = selectors.weakest_criteria(region_id=region.pk, team_id=team.pk, **window)  # query
     moderation = _moderation(selectors.moderation_table(region_id=region.pk, team_id=team.pk, **window))  # query
-    practitioners = _practitioners_by_team(team=team).get(team.pk, 0)  # query
+    people = compliance_of.practitioners(last=period.last, team_id=team.pk)  # 2 queries
 
-    compliance = Table(
-        "compliance",
-        f"{team.name}: audit compliance, {period.label}",
+    compliance = _compliance_table("compliance", f"{team.name}: audit compliance, {period.label}")
+    compliance.rows.append(_team_row(team, region, period, here, people))
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], team.name)
+    by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
+    team_codes = selectors.criteria_by_code(selectors.criterion_results(team_id=team.pk, **window))  # query
+    respondents = selectors.feedback_by_respondent(**window)  # query
+    in_team = selectors.feedback_by_respondent(region_id=region.pk, team_id=team.pk, **window)  # query
+    seeds = measures.seeds_tables(
         [
-            Column("Team", numeric=False),
-            Column("Practitioners"),
-            Column("Yearly target"),
-            Column("Audits completed"),
-            Column("Target for the period"),
-            Column("Compliance", csv=("Compliance %",)),
-            GOB_COLUMN,
-            pct_column("With family feedback"),
+            (team.name, {"criteria": measures.scope_criteria(team_codes), "feedback": _by_type(in_team)}),
+            (region.name, _seed_scope(by_code, respondents, region.pk)),
+            ("National", _seed_scope(by_code, respondents, None)),
         ],
-        rows=[_team_row(team, region, period, here, practitioners)],
+        selectors.characteristic_totals(region_id=region.pk, team_id=team.pk, **window),  # query
     )
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], period.last, team.name)
     comparison = _comparison_table(
         [(team.name, here), (region.name, in_region), ("National", nation)], _gob_pct(nation)
     )
@@ -470,7 +518,7 @@ def team(request, code, team_code):
         national=selectors.figures(nation),
         moderation=moderation,
         family_feedback_target=FAMILY_FEEDBACK_TARGET_PCT,
-        audits_per_year=AUDITS_PER_PRACTITIONER_A_YEAR,
+        compliance=_compliance_summary(people, period),
         chart=chart,
         chart_summary=summary,
         csv_base=_query(period, format="csv"),
@@ -479,6 +527,15 @@ def team(request, code, team_code):
         request,
         "dashboards/team.html",
         ctx,
-        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback],
+        [
+            compliance,
+            _practitioner_table(team, people, period),
+            comparison,
+            trend,
+            _criteria_table(criteria),
+            operational,
+            feedback,
+            *seeds,
+        ],
         f"team-{team.code}",
     )
