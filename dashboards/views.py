@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from organisation import visibility
 from organisation.models import Region, Team
+from organisation.roles import Role
 
 from . import compliance as compliance_of
 from . import measures, selectors, stats
@@ -89,7 +90,7 @@ def _query(period, **extra) -> str:
     return "?" + urlencode({"period": period.param, **extra})
 
 
-def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, scope: str):
+def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, scope: str, drill=None):
     """A 12-month table, the chart data drawn from it, and a text summary for screen readers."""
     table = Table(
         "trend",
@@ -106,11 +107,7 @@ def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, sco
     for month in months:
         c = counts_by_month.get(month) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
         gob = c["outstanding"] + c["good"]
-        table.rows.append(
-            [Cell(month_label(month), csv=(f"{month:%Y-%m}",)), Cell(str(c["audits"]), csv=(c["audits"],))]
-            + [Cell(str(c[key]), csv=(c[key],)) for key, _ in GRADE_COLUMNS]
-            + [gob_cell(gob, c["audits"])]
-        )
+        table.rows.append(_trend_row(month, c, gob, drill))
         chart_rows.append((month, c, stats.percent(gob, c["audits"])))
     chart = {
         "labels": [month_label(m) for m, _, _ in chart_rows],
@@ -133,6 +130,19 @@ def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, sco
             f"{month_label(low[0])} ({fmt_pct(low[2])}) and highest in {month_label(high[0])} ({fmt_pct(high[2])})."
         )
     return table, chart, summary
+
+
+def _trend_row(month, c, gob, drill) -> list[Cell]:
+    def linked(cell, **extra):
+        if drill is None or not c["audits"]:
+            return cell
+        return drill.link(cell, completed_from=f"{month:%Y-%m}", completed_to=f"{month:%Y-%m}", **extra)
+
+    return (
+        [Cell(month_label(month), csv=(f"{month:%Y-%m}",)), linked(Cell(str(c["audits"]), csv=(c["audits"],)))]
+        + [linked(Cell(str(c[key]), csv=(c[key],)), grade=GRADE_FILTER[key]) for key, _ in GRADE_COLUMNS]
+        + [linked(gob_cell(gob, c["audits"]), grade="good_or_better")]
+    )
 
 
 def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
@@ -231,8 +241,9 @@ def _moderation(table_counts: dict) -> dict:
     }
 
 
-def _comparison_table(scopes: list[tuple[str, dict]], national_pct) -> Table:
-    """Scope against national: audits, % good or better with interval and marker, family feedback."""
+def _comparison_table(scopes: list[tuple[str, dict]], national_pct, drills=None) -> Table:
+    """Scope against national: audits, % good or better with interval and marker, family feedback;
+    `drills` {scope name: Drill} links a scope's figures to the audits behind them."""
     table = Table(
         "comparison",
         "The period against the national figure",
@@ -247,16 +258,54 @@ def _comparison_table(scopes: list[tuple[str, dict]], national_pct) -> Table:
     for name, c in scopes:
         gob = c["outstanding"] + c["good"]
         flag = stats.compare_with_national(stats.wilson(gob, c["audits"]), national_pct) if name != "National" else None
+        drill = (drills or {}).get(name)
+        audits_cell, gob_figure = Cell(str(c["audits"]), csv=(c["audits"],)), gob_cell(gob, c["audits"], flag)
+        if drill is not None:
+            drill.link(audits_cell)
+            drill.link(gob_figure, grade="good_or_better")
         table.rows.append(
             [
                 Cell(name),
-                Cell(str(c["audits"]), csv=(c["audits"],)),
-                gob_cell(gob, c["audits"], flag),
+                audits_cell,
+                gob_figure,
                 Cell(FLAG_TEXT.get(flag, "Not different" if name != "National" else "–")),
                 pct_cell(c["family_feedback"], c["audits"]),
             ]
         )
     return table
+
+
+class Drill:
+    """Links from a figure to the audits behind it: the audit list filtered the same way (completed
+    audits, by the region and team copied at completion, months of completion, final grade). Only
+    for people who may open that list (a board member reads figures, never case records)."""
+
+    def __init__(self, user, first, last, **base):
+        may = visibility.can_see_cases(user) and (visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
+        self.allowed = bool(may)
+        self.base = {
+            "section": "region",
+            "status": "completed",
+            "completed_from": f"{first:%Y-%m}",
+            "completed_to": f"{last:%Y-%m}",
+            **base,
+        }
+
+    def href(self, **extra) -> str:
+        if not self.allowed:
+            return ""
+        from urllib.parse import urlencode
+
+        params = {**self.base, **extra}
+        return reverse("audits:list") + "?" + urlencode({k: v for k, v in params.items() if v is not None})
+
+    def link(self, cell: Cell, **extra) -> Cell:
+        if cell.text not in ("No audits", "No data"):
+            cell.href = self.href(**extra)
+        return cell
+
+
+GRADE_FILTER = {"outstanding": "4", "good": "3", "meets_standard": "2", "requires_improvement": "1"}
 
 
 def _by_type(respondents: dict) -> dict:
@@ -303,11 +352,12 @@ def national(request):
         gob = c["outstanding"] + c["good"]
         flag = stats.compare_with_national(stats.wilson(gob, c["audits"]), national_pct)
         href = reverse("dashboards:region", args=[region.code]) + _query(period)
+        drill = Drill(user, period.first, period.last, region=region.code)
         table.rows.append(
-            [Cell(region.name, href=href), Cell(str(c["audits"]), csv=(c["audits"],))]
-            + [Cell(str(c[key]), csv=(c[key],)) for key, _ in GRADE_COLUMNS]
-            + [gob_cell(gob, c["audits"], flag), Cell(FLAG_TEXT.get(flag, "Not different"))]
-            + [pct_cell(c["family_feedback"], c["audits"])]
+            [Cell(region.name, href=href), drill.link(Cell(str(c["audits"]), csv=(c["audits"],)))]
+            + [drill.link(Cell(str(c[key]), csv=(c[key],)), grade=GRADE_FILTER[key]) for key, _ in GRADE_COLUMNS]
+            + [drill.link(gob_cell(gob, c["audits"], flag), grade="good_or_better")]
+            + [Cell(FLAG_TEXT.get(flag, "Not different")), pct_cell(c["family_feedback"], c["audits"])]
         )
     gob = nation["outstanding"] + nation["good"]
     table.rows.append(
@@ -316,7 +366,8 @@ def national(request):
         + [gob_cell(gob, nation["audits"]), Cell("–")]
         + [pct_cell(nation["family_feedback"], nation["audits"])]
     )
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], "National")
+    national_drill = Drill(user, period.first, period.last) if visibility.is_admin(user) else None
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], "National", national_drill)
     ctx.update(
         scope_name="National",
         national=selectors.figures(nation),
@@ -368,8 +419,10 @@ def region(request, code):
     compliance = _compliance_table("teams", f"Teams in {region.name}: audit compliance and grades, {period.label}")
     for team in teams:
         c = by_team.get(team.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
-        compliance.rows.append(_team_row(team, region, period, c, [p for p in people if p.team_id == team.pk]))
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], region.name)
+        drill = Drill(user, period.first, period.last, region=region.code, team=team.code)
+        compliance.rows.append(_team_row(team, region, period, c, [p for p in people if p.team_id == team.pk], drill))
+    drill = Drill(user, period.first, period.last, region=region.code)
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], region.name, drill)
     by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
     respondents = selectors.feedback_by_respondent(**window)  # query
     seeds = measures.seeds_tables(
@@ -379,7 +432,7 @@ def region(request, code):
         ],
         selectors.characteristic_totals(region_id=region.pk, **window),  # query
     )
-    comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation))
+    comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation), {region.name: drill})
     operational = _operational_table([(region.name, here), ("National", nation)])
     feedback = _feedback_table([(region.name, here), ("National", nation)])
     ctx.update(
@@ -431,22 +484,24 @@ def _compliance_summary(people, period) -> dict:
     }
 
 
-def _team_row(team, region, period, c, people) -> list[Cell]:
+def _team_row(team, region, period, c, people, drill) -> list[Cell]:
     """A team's compliance (share of its practitioners on course: never above 100%) and grades."""
     on_course, total = compliance_of.on_course_share(people)
     href = reverse("dashboards:team", args=[region.code, team.code]) + _query(period)
     return [
         Cell(team.name, href=href),
         Cell(str(total), csv=(total,)),
-        Cell(str(c["audits"]), csv=(c["audits"],)),
+        drill.link(Cell(str(c["audits"]), csv=(c["audits"],))),
         pct_cell(on_course, total),
-        gob_cell(c["outstanding"] + c["good"], c["audits"]),
+        drill.link(gob_cell(c["outstanding"] + c["good"], c["audits"]), grade="good_or_better"),
         pct_cell(c["family_feedback"], c["audits"]),
     ]
 
 
-def _practitioner_table(team, people, period) -> Table:
+def _practitioner_table(user, team, people, period) -> Table:
+    """Each practitioner's audits in the rolling 12 months (linked to those audits) and status."""
     summary = _compliance_summary(people, period)
+    drill = Drill(user, *compliance_of.rolling_window(period.last))
     table = Table(
         "practitioners",
         f"{team.name}: each practitioner's audits, {summary['window']}",
@@ -463,7 +518,7 @@ def _practitioner_table(team, people, period) -> Table:
             [
                 Cell(p.name),
                 Cell(str(p.target), csv=(p.target,)),
-                Cell(str(p.audits), csv=(p.audits,)),
+                drill.link(Cell(str(p.audits), csv=(p.audits,)), practitioner=p.username),
                 Cell("On course") if p.on_course else Cell("Behind", note=f"{p.shortfall} short of the target"),
             ]
         )
@@ -491,8 +546,9 @@ def team(request, code, team_code):
     people = compliance_of.practitioners(last=period.last, team_id=team.pk)  # 2 queries
 
     compliance = _compliance_table("compliance", f"{team.name}: audit compliance, {period.label}")
-    compliance.rows.append(_team_row(team, region, period, here, people))
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], team.name)
+    drill = Drill(user, period.first, period.last, region=region.code, team=team.code)
+    compliance.rows.append(_team_row(team, region, period, here, people, drill))
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], team.name, drill)
     by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
     team_codes = selectors.criteria_by_code(selectors.criterion_results(team_id=team.pk, **window))  # query
     respondents = selectors.feedback_by_respondent(**window)  # query
@@ -506,7 +562,9 @@ def team(request, code, team_code):
         selectors.characteristic_totals(region_id=region.pk, team_id=team.pk, **window),  # query
     )
     comparison = _comparison_table(
-        [(team.name, here), (region.name, in_region), ("National", nation)], _gob_pct(nation)
+        [(team.name, here), (region.name, in_region), ("National", nation)],
+        _gob_pct(nation),
+        {team.name: drill, region.name: Drill(user, period.first, period.last, region=region.code)},
     )
     operational = _operational_table([(team.name, here), (region.name, in_region), ("National", nation)])
     feedback = _feedback_table([(team.name, here), (region.name, in_region), ("National", nation)])
@@ -529,7 +587,7 @@ def team(request, code, team_code):
         ctx,
         [
             compliance,
-            _practitioner_table(team, people, period),
+            _practitioner_table(user, team, people, period),
             comparison,
             trend,
             _criteria_table(criteria),
