@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from feedback import views as feedback_views
+from improvement_plans import board_pack
 from organisation import views as organisation_views
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("feedback/", include("feedback.urls")),
     path("f/<str:token>/", feedback_views.public_form, name="public_feedback"),
+    # The board pack reads improvement plans too, so its view lives there (see DESIGN.md's import order).
+    path("dashboards/board-pack.pdf", board_pack.board_pack, name="board_pack"),
     path("dashboards/", include("dashboards.urls")),
     path("plans/", include("improvement_plans.urls")),
     path("api/v1/", include("dashboards.api_urls")),

@@ -51,7 +51,9 @@ def rolling_window(last: datetime.date) -> tuple[datetime.date, datetime.date]:
     return add_months(end, -11), end
 
 
-def practitioners(*, last: datetime.date, region_id=None, team_id=None) -> list[PractitionerCompliance]:
+def practitioners(
+    *, last: datetime.date, region_id=None, team_id=None, region_ids=None
+) -> list[PractitionerCompliance]:
     """The active practitioners of a region or team (by their home team), each with their audits in the
     rolling 12 months to `last` and their target. Two queries."""
     q = Q(is_active=True, groups__name=Role.PRACTITIONER, team__isnull=False)
@@ -59,6 +61,8 @@ def practitioners(*, last: datetime.date, region_id=None, team_id=None) -> list[
         q &= Q(team__region_id=region_id)
     if team_id is not None:
         q &= Q(team_id=team_id)
+    if region_ids is not None:
+        q &= Q(team__region_id__in=list(region_ids))
     people = list(
         User.objects.filter(q)
         .distinct()

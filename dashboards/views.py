@@ -13,8 +13,8 @@ from organisation import visibility
 from organisation.models import Region, Team
 from organisation.roles import Role
 
+from . import board, measures, selectors, stats
 from . import compliance as compliance_of
-from . import measures, selectors, stats
 from .periods import PeriodError, add_months, echo, month_period, parse_period, period_choices
 from .tables import (
     GOB_COLUMN,
@@ -37,7 +37,7 @@ GRADE_COLUMNS = [
     ("meets_standard", "Meets standard"),
     ("requires_improvement", "Requires improvement"),
 ]
-FLAG_TEXT = {"above": "Above national", "below": "Below national"}
+FLAG_TEXT = board.COMPARISON_WORDS
 
 
 # ---- shared -----------------------------------------------------------------------------------
@@ -90,7 +90,9 @@ def _query(period, **extra) -> str:
     return "?" + urlencode({"period": period.param, **extra})
 
 
-def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, scope: str, drill=None):
+def _trend(
+    counts_by_month: dict, first: datetime.date, last: datetime.date, scope: str, drill=None, national_by_month=None
+):
     """A 12-month table, the chart data drawn from it, and a text summary for screen readers."""
     table = Table(
         "trend",
@@ -115,6 +117,12 @@ def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, sco
             {"label": label, "key": key, "data": [c[key] for _, c, _ in chart_rows]} for key, label in GRADE_COLUMNS
         ],
         "good_or_better_pct": [None if p is None else round(p, 1) for _, _, p in chart_rows],
+        "scope": scope,
+        # The national figure month by month (a gap where no audits), and the target, as lines.
+        "national_pct": None
+        if national_by_month is None
+        else [_rounded(_gob_pct(national_by_month[m])) if m in national_by_month else None for m, _, _ in chart_rows],
+        "target_pct": board.target_pct(),
     }
     with_data = [(m, c, p) for m, c, p in chart_rows if p is not None]
     if not with_data:
@@ -281,15 +289,16 @@ class Drill:
     for people who may open that list (a board member reads figures, never case records)."""
 
     def __init__(self, user, first, last, **base):
-        may = visibility.can_see_cases(user) and (visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
+        """`user` None: no links (the board pack)."""
+        may = (
+            user is not None
+            and visibility.can_see_cases(user)
+            and (visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
+        )
         self.allowed = bool(may)
-        self.base = {
-            "section": "region",
-            "status": "completed",
-            "completed_from": f"{first:%Y-%m}",
-            "completed_to": f"{last:%Y-%m}",
-            **base,
-        }
+        self.base = {"section": "region", "status": "completed", **base}
+        if first is not None:
+            self.base.update(completed_from=f"{first:%Y-%m}", completed_to=f"{last:%Y-%m}")
 
     def href(self, **extra) -> str:
         if not self.allowed:
@@ -321,6 +330,10 @@ def _seed_scope(by_code: dict, respondents: dict, region_id) -> dict:
     }
 
 
+def _rounded(value):
+    return None if value is None else round(value, 1)
+
+
 def _gob_pct(c: dict):
     return stats.percent(c["outstanding"] + c["good"], c["audits"])
 
@@ -328,21 +341,14 @@ def _gob_pct(c: dict):
 # ---- pages ------------------------------------------------------------------------------------
 
 
-@require_GET
-def national(request):
-    user = request.user
-    visibility.require(visibility.can_see_dashboards(user))
-    ctx = _setup(request)  # query: snapshot status
-    period = ctx["period"]
-    regions = list(visibility.visible_regions(user).order_by("name"))  # query: regions
-    by_region = selectors.totals_by("region_id", first=period.first, last=period.last)  # query
-    nation = selectors.add_counts(by_region.values())
+def _regions_table(user, regions, by_region: dict, nation: dict, label: str, period=None) -> Table:
+    """Each region beside national: grade mix, good or better with its interval and the comparison,
+    family feedback. With `period`, region names link to their pages and figures to their audits."""
     national_pct = _gob_pct(nation)
-    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=ctx["trend_last"])  # query
-
+    window = (period.first, period.last) if period else (None, None)
     table = Table(
         "regions",
-        f"Audits by region, {period.label}",
+        f"Audits by region, {label}",
         [Column("Region", numeric=False), Column("Audits")]
         + [Column(label) for _, label in GRADE_COLUMNS]
         + [GOB_COLUMN, Column("Compared with national", numeric=False), pct_column("With family feedback")],
@@ -351,8 +357,8 @@ def national(request):
         c = by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
         gob = c["outstanding"] + c["good"]
         flag = stats.compare_with_national(stats.wilson(gob, c["audits"]), national_pct)
-        href = reverse("dashboards:region", args=[region.code]) + _query(period)
-        drill = Drill(user, period.first, period.last, region=region.code)
+        href = "" if period is None else reverse("dashboards:region", args=[region.code]) + _query(period)
+        drill = Drill(user if period else None, *window, region=region.code)
         table.rows.append(
             [Cell(region.name, href=href), drill.link(Cell(str(c["audits"]), csv=(c["audits"],)))]
             + [drill.link(Cell(str(c[key]), csv=(c[key],)), grade=GRADE_FILTER[key]) for key, _ in GRADE_COLUMNS]
@@ -366,6 +372,21 @@ def national(request):
         + [gob_cell(gob, nation["audits"]), Cell("–")]
         + [pct_cell(nation["family_feedback"], nation["audits"])]
     )
+    return table
+
+
+@require_GET
+def national(request):
+    user = request.user
+    visibility.require(visibility.can_see_dashboards(user))
+    ctx = _setup(request)  # query: snapshot status
+    period = ctx["period"]
+    regions = list(visibility.visible_regions(user).order_by("name"))  # query: regions
+    by_region = selectors.totals_by("region_id", first=period.first, last=period.last)  # query
+    nation = selectors.add_counts(by_region.values())
+    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=ctx["trend_last"])  # query
+
+    table = _regions_table(user, regions, by_region, nation, period.label, period)
     national_drill = Drill(user, period.first, period.last) if visibility.is_admin(user) else None
     trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], "National", national_drill)
     ctx.update(
@@ -380,14 +401,35 @@ def national(request):
         [(region.name, by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for region in regions]
         + [("National (all regions)", nation)]
     )
-    by_code = selectors.criteria_by_code(selectors.criterion_results(first=period.first, last=period.last))  # query
-    respondents = selectors.feedback_by_respondent(first=period.first, last=period.last)  # query
+    window = {"first": period.first, "last": period.last}
+    by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
+    respondents = selectors.feedback_by_respondent(**window)  # query
+    by_team = selectors.totals_by("team_id", **window)  # query
+    exceptions, _ = board.exceptions(
+        period=period, by_team=by_team, by_code=by_code, region_ids=[r.pk for r in regions]
+    )  # 3 queries
+    weakest = _criteria_table(selectors.weakest_criteria(**window))  # query
+    operational = _operational_table(
+        [(r.name, by_region.get(r.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for r in regions]
+        + [("National (all regions)", nation)]
+    )
+    ctx.update(
+        moderation=_moderation(selectors.moderation_table(**window)),  # query
+        comparison_test=board.COMPARISON_TEST,
+        good_or_better_target=board.target_pct(),
+    )
     seeds = measures.seeds_tables(
         [(r.name, _seed_scope(by_code, respondents, r.pk)) for r in regions]
         + [("National", _seed_scope(by_code, respondents, None))],
         selectors.characteristic_totals(first=period.first, last=period.last),  # query
     )
-    return _respond(request, "dashboards/national.html", ctx, [table, trend, feedback, *seeds], "national")
+    return _respond(
+        request,
+        "dashboards/national.html",
+        ctx,
+        [table, trend, operational, weakest, exceptions, feedback, *seeds],
+        "national",
+    )
 
 
 def _load_region(user, code: str) -> Region:
@@ -422,7 +464,10 @@ def region(request, code):
         drill = Drill(user, period.first, period.last, region=region.code, team=team.code)
         compliance.rows.append(_team_row(team, region, period, c, [p for p in people if p.team_id == team.pk], drill))
     drill = Drill(user, period.first, period.last, region=region.code)
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], region.name, drill)
+    national_by_month = selectors.totals_by("month", **trend_window)  # query
+    trend, chart, summary = _trend(
+        by_month, ctx["trend_first"], ctx["trend_last"], region.name, drill, national_by_month
+    )
     by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
     respondents = selectors.feedback_by_respondent(**window)  # query
     seeds = measures.seeds_tables(
@@ -548,7 +593,8 @@ def team(request, code, team_code):
     compliance = _compliance_table("compliance", f"{team.name}: audit compliance, {period.label}")
     drill = Drill(user, period.first, period.last, region=region.code, team=team.code)
     compliance.rows.append(_team_row(team, region, period, here, people, drill))
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], team.name, drill)
+    national_by_month = selectors.totals_by("month", first=ctx["trend_first"], last=ctx["trend_last"])  # query
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], team.name, drill, national_by_month)
     by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
     team_codes = selectors.criteria_by_code(selectors.criterion_results(team_id=team.pk, **window))  # query
     respondents = selectors.feedback_by_respondent(**window)  # query

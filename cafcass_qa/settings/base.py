@@ -185,3 +185,7 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Quality assurance"
+
+# The share of audits graded good or better the service aims for: drawn as the target line on the
+# dashboards' charts and named in the board pack. Set GOOD_OR_BETTER_TARGET_PCT to change it.
+GOOD_OR_BETTER_TARGET_PCT = env.int("GOOD_OR_BETTER_TARGET_PCT", default=70)
