@@ -45,6 +45,9 @@ class KpiSnapshot(models.Model):
     private_allocated = models.PositiveIntegerField(default=0)
     s7_due = models.PositiveIntegerField(default=0)
     s7_on_time = models.PositiveIntegerField(default=0)
+    # Cases received in the month with domestic abuse alleged, and of those substantiated.
+    da_alleged = models.PositiveIntegerField(default=0)
+    da_substantiated = models.PositiveIntegerField(default=0)
 
     computed_at = models.DateTimeField(default=timezone.now)
 

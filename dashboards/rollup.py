@@ -91,6 +91,8 @@ KPI_COUNT_FIELDS = [
     "s7_due",
     "s7_on_time",
     *FEEDBACK_FIELDS,
+    "da_alleged",
+    "da_substantiated",
 ]
 BATCH = 2000
 
@@ -194,9 +196,10 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
     allocated = Q(allocated_on__isnull=False)
     # 4–5. Care and private law cases by month received; working days to allocate care cases are
     #      summed from each case's `allocation_working_days` (worked out when its dates are saved).
+    alleged = Q(domestic_abuse_alleged=True)
     rows = (
         Case.objects.filter(scope.filter(region="region_id", date="received_on"))
-        .filter(care | private)
+        .filter(care | private | alleged)
         .annotate(m=_month("received_on"))
         .values("region_id", "team_id", "m")
         .annotate(
@@ -205,6 +208,8 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
             care_working_days_sum=Sum("allocation_working_days", filter=care & allocated),
             private_received=Count("id", filter=private),
             private_allocated=Count("id", filter=private & allocated),
+            da_alleged=Count("id", filter=alleged),
+            da_substantiated=Count("id", filter=Q(domestic_abuse_substantiated=True)),
         )
         .values_list(
             "region_id",
@@ -215,10 +220,20 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
             "care_working_days_sum",
             "private_received",
             "private_allocated",
+            "da_alleged",
+            "da_substantiated",
         )
         .order_by()
     )
-    names = ["care_received", "care_allocated", "care_working_days_sum", "private_received", "private_allocated"]
+    names = [
+        "care_received",
+        "care_allocated",
+        "care_working_days_sum",
+        "private_received",
+        "private_allocated",
+        "da_alleged",
+        "da_substantiated",
+    ]
     for r, t, m, *counts in rows:
         result.kpis[(r, t, _as_date(m))].update(zip(names, (n or 0 for n in counts), strict=True))
 

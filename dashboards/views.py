@@ -166,6 +166,8 @@ def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
             ),
             pct_column("Private law cases allocated"),
             pct_column("Section 7 reports filed on time"),
+            Column("Cases with domestic abuse alleged"),
+            pct_column("Of those, domestic abuse substantiated"),
         ],
     )
     for name, c in scopes:
@@ -176,6 +178,8 @@ def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
                 days_cell(c["care_working_days_sum"], c["care_allocated"]),
                 pct_cell(c["private_allocated"], c["private_received"]),
                 pct_cell(c["s7_on_time"], c["s7_due"]),
+                Cell(str(c["da_alleged"]), csv=(c["da_alleged"],)),
+                pct_cell(c["da_substantiated"], c["da_alleged"]),
             ]
         )
     return table
