@@ -63,8 +63,9 @@ def _mean(total: int, answers: int) -> Cell:
     return Cell(f"{total / answers:.1f} out of 10 ({answers} answers)", csv=(round(total / answers, 1), total, answers))
 
 
-def respondent_table(scopes: list[tuple[str, dict[str, dict]]]) -> Table:
-    """Feedback by respondent type: how many, mean helpfulness, % said their worker helped, % understood."""
+def respondent_table(scopes: list[tuple[str, dict[str, dict]]], links=None) -> Table:
+    """Feedback by respondent type: how many, mean helpfulness, % said their worker helped, % understood.
+    `links` {scope name: drill with .href(**filters)} links each count to the feedback behind it."""
     table = Table(
         "respondents",
         "Feedback by who gave it, received in the period",
@@ -79,13 +80,15 @@ def respondent_table(scopes: list[tuple[str, dict[str, dict]]]) -> Table:
     )
     empty = dict.fromkeys(selectors.FEEDBACK_COUNTS, 0)
     for name, by_type in scopes:
+        drill = (links or {}).get(name)
         for key, label in RESPONDENTS:
             c = by_type.get(key, empty)
+            href = drill.href(respondent=key) if drill is not None and c["count"] else ""
             table.rows.append(
                 [
                     Cell(name),
                     Cell(label),
-                    Cell(str(c["count"]), csv=(c["count"],)),
+                    Cell(str(c["count"]), csv=(c["count"],), href=href),
                     _mean(c["helpfulness_sum"], c["helpfulness_count"]),
                     pct_cell(c["worker_helped_yes"], c["worker_helped_count"]),
                     pct_cell(c["understood_yes"], c["understood_count"]),
@@ -119,7 +122,7 @@ def characteristic_table(totals: dict) -> Table:
     return table
 
 
-def seeds_tables(scopes: list[tuple[str, dict]], characteristics: dict) -> list[Table]:
+def seeds_tables(scopes: list[tuple[str, dict]], characteristics: dict, feedback_links=None) -> list[Table]:
     """Every seed-measure table for a page. `scopes` name which counts each column shows:
     [(name, {"criteria": scope_criteria(...), "feedback": {respondent: counts}})]."""
     texts = {}
@@ -132,7 +135,7 @@ def seeds_tables(scopes: list[tuple[str, dict]], characteristics: dict) -> list[
         diversity_table(
             [(name, (s["criteria"].get(selectors.DIVERSITY_CODE) or {}).get("counts")) for name, s in scopes]
         ),
-        respondent_table([(name, s["feedback"]) for name, s in scopes]),
+        respondent_table([(name, s["feedback"]) for name, s in scopes], feedback_links),
         characteristic_table(characteristics),
     ]
 

@@ -193,7 +193,7 @@ def _mean_cell(total: int, answers: int) -> Cell:
     return Cell(f"{mean:.1f} out of 10 ({answers} answers)", csv=(round(mean, 1), total, answers))
 
 
-def _feedback_table(scopes: list[tuple[str, dict]]) -> Table:
+def _feedback_table(scopes: list[tuple[str, dict]], links=None) -> Table:
     table = Table(
         "feedback",
         "Feedback from children, families, judges and professionals received in the period",
@@ -208,10 +208,12 @@ def _feedback_table(scopes: list[tuple[str, dict]]) -> Table:
         ],
     )
     for name, c in scopes:
+        drill = (links or {}).get(name)
+        href = drill.href() if drill is not None and c["feedback_count"] else ""
         table.rows.append(
             [
                 Cell(name),
-                Cell(str(c["feedback_count"]), csv=(c["feedback_count"],)),
+                Cell(str(c["feedback_count"]), csv=(c["feedback_count"],), href=href),
                 _mean_cell(c["feedback_helpfulness_sum"], c["feedback_helpfulness_count"]),
                 pct_cell(c["feedback_worker_helped_yes"], c["feedback_worker_helped_count"]),
             ]
@@ -318,6 +320,22 @@ class Drill:
         return cell
 
 
+class FeedbackDrill(Drill):
+    """Links from a feedback count to the feedback list filtered the same way (region and team copied
+    onto the feedback, months received, respondent)."""
+
+    def __init__(self, user, first, last, **base):
+        super().__init__(user, first, last, **base)
+        self.base = {"received_from": f"{first:%Y-%m}", "received_to": f"{last:%Y-%m}", **base}
+
+    def href(self, **extra) -> str:
+        if not self.allowed:
+            return ""
+        from urllib.parse import urlencode
+
+        return reverse("feedback:list") + "?" + urlencode({**self.base, **extra})
+
+
 GRADE_FILTER = {"outstanding": "4", "good": "3", "meets_standard": "2", "requires_improvement": "1"}
 
 
@@ -403,7 +421,8 @@ def national(request):
     )
     feedback = _feedback_table(
         [(region.name, by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for region in regions]
-        + [("National (all regions)", nation)]
+        + [("National (all regions)", nation)],
+        {r.name: FeedbackDrill(user, period.first, period.last, region=r.code) for r in regions},
     )
     window = {"first": period.first, "last": period.last}
     by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
@@ -426,6 +445,7 @@ def national(request):
         [(r.name, _seed_scope(by_code, respondents, r.pk)) for r in regions]
         + [("National", _seed_scope(by_code, respondents, None))],
         selectors.characteristic_totals(first=period.first, last=period.last),  # query
+        {r.name: FeedbackDrill(user, period.first, period.last, region=r.code) for r in regions},
     )
     return _respond(
         request,
@@ -480,10 +500,14 @@ def region(request, code):
             ("National", _seed_scope(by_code, respondents, None)),
         ],
         selectors.characteristic_totals(region_id=region.pk, **window),  # query
+        {region.name: FeedbackDrill(user, period.first, period.last, region=region.code)},
     )
     comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation), {region.name: drill})
     operational = _operational_table([(region.name, here), ("National", nation)])
-    feedback = _feedback_table([(region.name, here), ("National", nation)])
+    feedback = _feedback_table(
+        [(region.name, here), ("National", nation)],
+        {region.name: FeedbackDrill(user, period.first, period.last, region=region.code)},
+    )
     ctx.update(
         region=region,
         scope_name=region.name,
@@ -610,6 +634,10 @@ def team(request, code, team_code):
             ("National", _seed_scope(by_code, respondents, None)),
         ],
         selectors.characteristic_totals(region_id=region.pk, team_id=team.pk, **window),  # query
+        {
+            team.name: FeedbackDrill(user, period.first, period.last, region=region.code, team=team.code),
+            region.name: FeedbackDrill(user, period.first, period.last, region=region.code),
+        },
     )
     comparison = _comparison_table(
         [(team.name, here), (region.name, in_region), ("National", nation)],
@@ -617,7 +645,13 @@ def team(request, code, team_code):
         {team.name: drill, region.name: Drill(user, period.first, period.last, region=region.code)},
     )
     operational = _operational_table([(team.name, here), (region.name, in_region), ("National", nation)])
-    feedback = _feedback_table([(team.name, here), (region.name, in_region), ("National", nation)])
+    feedback = _feedback_table(
+        [(team.name, here), (region.name, in_region), ("National", nation)],
+        {
+            team.name: FeedbackDrill(user, period.first, period.last, region=region.code, team=team.code),
+            region.name: FeedbackDrill(user, period.first, period.last, region=region.code),
+        },
+    )
     ctx.update(
         region=region,
         team=team,

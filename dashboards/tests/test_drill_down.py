@@ -11,7 +11,9 @@ import time_machine
 from django.urls import reverse
 
 from audits.tests.factories import CompletedAuditFactory
+from cases.tests.factories import CaseFactory
 from dashboards.rollup import rollup_all
+from feedback.tests.factories import FeedbackFactory
 from organisation.tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,11 @@ def world(region, team, other_team):
         for _ in range(14):
             day = datetime.date(2025, rng.choice([6, 7, 8, 11]), rng.randint(1, 28))
             CompletedAuditFactory(case__team=t, overall_grade=rng.choice([1, 2, 3, 4]), completed_on=day)
+    for t in (team, tees, other_team):
+        case = CaseFactory(team=t)
+        for _ in range(9):
+            day = datetime.date(2025, rng.choice([6, 7, 9]), rng.randint(1, 28))
+            FeedbackFactory(case=case, respondent=rng.choice(["child", "judge", "parent_carer"]), received_on=day)
     for day in (datetime.date(2025, 7, 3), datetime.date(2025, 2, 3)):
         CompletedAuditFactory(case__team=team, case__practitioner=fca, overall_grade=3, completed_on=day)
     rollup_all()
@@ -39,16 +46,22 @@ def _figure(cell) -> int:
     return int(match[1]) if match else int(cell.text)
 
 
+def _listed(client, href) -> int:
+    listed = client.get(href)
+    assert listed.status_code == 200, (href, listed.context.get("errors"))
+    if href.startswith(reverse("feedback:list")):
+        return listed.context["summary"]["total"]
+    return listed.context["page"].paginator.count
+
+
 def _check_links(client, response):
     checked = 0
     for table in response.context["tables"].values():
         for row in table.rows:
             for cell in row:
-                if not cell.href.startswith(reverse("audits:list")):
+                if not cell.href.startswith((reverse("audits:list"), reverse("feedback:list"))):
                     continue
-                listed = client.get(cell.href)
-                assert listed.status_code == 200, (cell.href, listed.context.get("errors"))
-                assert listed.context["page"].paginator.count == _figure(cell), (table.key, cell.text, cell.href)
+                assert _listed(client, cell.href) == _figure(cell), (table.key, cell.text, cell.href)
                 checked += 1
     return checked
 
@@ -61,6 +74,10 @@ def test_region_and_team_figures_link_to_exactly_their_audits(client, service_ma
     team_page = client.get(reverse("dashboards:team", args=[region.code, team.code]), {"period": period})
     assert _check_links(client, region_page) > 10
     assert _check_links(client, team_page) > 10
+    feedback_links = [
+        c.href for t in team_page.context["tables"].values() for r in t.rows for c in r if "/feedback/" in c.href
+    ]
+    assert feedback_links
 
 
 @time_machine.travel(NOW, tick=False)
