@@ -28,8 +28,14 @@ Where a figure comes from:
 - cases (by the case's current region and team): care (`s31_care`) and private law cases
   by month received, allocated or not, with working days to allocate; section 7 reports by
   month due, on time when filed on or before the due date.
+- cases with domestic abuse alleged, and substantiated, by month received (KPI snapshot).
 - feedback: by month received, in the region and team copied onto it from its case; counts,
-  helpfulness (count and sum of answers 0–10) and "did your worker help you?" (answers, yes).
+  helpfulness (count and sum of answers 0–10) and "did your worker help you?" (answers, yes);
+  and per respondent type (FeedbackSnapshot), with "did you understand the recommendation?".
+- with the criteria (slices, the nightly catch-up of changed slices, the weekly rebuild), since
+  they read the judgements or join the children: graded and yes/no judgements per template and
+  criterion code (CriterionResultSnapshot), completed audits per practitioner (PractitionerSnapshot)
+  and per characteristic of the case's children (CharacteristicSnapshot).
 """
 
 import contextlib
