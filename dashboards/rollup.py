@@ -45,7 +45,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Func, Max, Q, Sum, Value
+from django.db.models import Count, DateField, F, Func, Q, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
@@ -326,40 +326,40 @@ CRITERION_RESULT_FIELDS = ["kind", "criterion_text", "graded", "good_or_better",
 
 
 def _sync_criterion_results(scope: _Scope, now) -> None:
-    """Graded and yes/no judgements by (region, team, month, template slug, criterion code)."""
+    """Graded and yes/no judgements by (region, team, month, template slug, criterion code).
+
+    Counted per criterion id in SQL (no join beyond the audit), then summed by the criterion's
+    template slug and code in Python from one small read of the criteria (a few dozen rows)."""
     answered = Q(grade__isnull=False) | Q(answer__isnull=False)
-    rows = (
+    rows = _fetch(
         Judgement.objects.filter(answered, audit__status=AuditStatus.COMPLETED)
         .filter(scope.filter(region="audit__region_id", date="audit__completed_on"))
-        .values(
-            **_region_and_month(scope),
-            t=F("audit__team_id"),
-            slug=F("criterion__template__slug"),
-            code=F("criterion__code"),
-        )
+        .values(**_region_and_month(scope), t=F("audit__team_id"), cid=F("criterion_id"))
         .annotate(
-            kind=Max("criterion__kind"),
-            text=Max("criterion__text"),
             graded=Count("grade"),
             good_or_better=Count("grade", filter=Q(grade__gte=Grade.GOOD)),
             meets_or_better=Count("grade", filter=Q(grade__gte=Grade.MEETS_STANDARD)),
             answered=Count("answer"),
-            yes=Count("id", filter=Q(answer=True)),
+            yes=Count("answer", filter=Q(answer=True)),
         )
+        .values_list("r", "t", "m", "cid", "graded", "good_or_better", "meets_or_better", "answered", "yes")
         .order_by()
     )
-    wanted = {
-        (r["r"], r["t"], _as_date(r["m"]), r["slug"], r["code"]): [
-            r["kind"],
-            r["text"] or "",
-            r["graded"],
-            r["good_or_better"],
-            r["meets_or_better"],
-            r["answered"],
-            r["yes"],
-        ]
-        for r in rows
+    criteria = {
+        pk: (slug, code, kind, text)
+        for pk, slug, code, kind, text in Criterion.objects.values_list("pk", "template__slug", "code", "kind", "text")
     }
+    wanted: dict[tuple, list] = {}
+    for r, t, m, cid, *counts in rows:
+        slug, code, kind, text = criteria[cid]
+        key = (r, t, _as_date(m), slug, code)
+        row = wanted.get(key)
+        if row is None:
+            wanted[key] = [kind, text, *counts]
+        else:  # versions of a criterion share its code: sum them, keep the greatest kind and text
+            row[0], row[1] = max(row[0], kind), max(row[1], text)
+            for i, n in enumerate(counts, 2):
+                row[i] += n
     keys = ["region_id", "team_id", "month", "template_slug", "criterion_code"]
     _sync(CriterionResultSnapshot, scope, keys, CRITERION_RESULT_FIELDS, wanted, now)
 
@@ -381,36 +381,46 @@ def _sync_practitioners(scope: _Scope, now) -> None:
     _sync(PractitionerSnapshot, scope, keys, ["audits", "good_or_better"], wanted, now)
 
 
-# Characteristic -> the path from an audit to its case's children's field.
-CHARACTERISTIC_PATHS = {
-    CharacteristicSnapshot.Characteristic.ETHNICITY: "case__children__ethnicity",
-    CharacteristicSnapshot.Characteristic.DISABILITY: "case__children__disability",
-    CharacteristicSnapshot.Characteristic.AGE_BAND: "case__children__age_band",
-    CharacteristicSnapshot.Characteristic.GENDER: "case__children__gender_identity",
+# Characteristic -> the field of a child of the audit's case.
+CHARACTERISTIC_FIELDS = {
+    CharacteristicSnapshot.Characteristic.ETHNICITY: "ethnicity",
+    CharacteristicSnapshot.Characteristic.DISABILITY: "disability",
+    CharacteristicSnapshot.Characteristic.AGE_BAND: "age_band",
+    CharacteristicSnapshot.Characteristic.GENDER: "gender_identity",
 }
 
 
 def _sync_characteristics(scope: _Scope, now) -> None:
     """Audits by each characteristic of the case's children; an audit counts once per distinct
-    value among its case's children (two children both aged 5 to 9 count the audit once there)."""
-    wanted = {}
-    for characteristic, path in CHARACTERISTIC_PATHS.items():
-        rows = (
-            _completed_audits(scope)
-            .filter(**{f"{path}__isnull": False})
-            .annotate(m=_month("completed_on"))
-            .values("region_id", "team_id", "m", v=F(path))
-            .annotate(
-                audits=Count("id", distinct=True),
-                gob=Count("id", distinct=True, filter=Q(final_grade__gte=Grade.GOOD)),
-            )
-            .order_by()
-        )
-        for r in rows:
-            key = (r["region_id"], r["team_id"], _as_date(r["m"]), str(characteristic), r["v"] or "")
-            wanted[key] = [r["audits"], r["gob"]]
+    value among its case's children (two children both aged 5 to 9 count the audit once there).
+
+    One scan of the scope's audits joined to their cases' children (about 1.6 rows per audit),
+    counted in Python: four GROUP BY … COUNT(DISTINCT) queries cost three times as much."""
+    names = list(CHARACTERISTIC_FIELDS.values())
+    rows = _fetch(
+        _completed_audits(scope)
+        .filter(case__children__isnull=False)
+        .annotate(m=_month("completed_on"))
+        .values_list("id", "region_id", "team_id", "m", "final_grade", *[f"case__children__{n}" for n in names])
+        .order_by("id")  # an audit's rows together, so "once per audit" needs only that audit's keys
+    )
+    kinds = [str(c) for c in CHARACTERISTIC_FIELDS]
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    current, seen = None, set()
+    for audit_id, r, t, m, grade, *values in rows:
+        if audit_id != current:
+            current, seen = audit_id, set()
+        month = _as_date(m)
+        for characteristic, value in zip(kinds, values, strict=True):
+            key = (r, t, month, characteristic, value or "")
+            if key in seen:
+                continue
+            seen.add(key)
+            row = counts[key]
+            row[0] += 1
+            row[1] += grade >= Grade.GOOD
     keys = ["region_id", "team_id", "month", "characteristic", "value"]
-    _sync(CharacteristicSnapshot, scope, keys, ["audits", "good_or_better"], wanted, now)
+    _sync(CharacteristicSnapshot, scope, keys, ["audits", "good_or_better"], dict(counts), now)
 
 
 def _rebuild_details(scope: _Scope, now) -> None:
