@@ -38,14 +38,18 @@ def slow_teams(by_team: dict, teams: dict) -> list[tuple]:
     return sorted(out, key=lambda r: (-r[1], r[0].name))
 
 
-def behind_by_team(people, teams: dict) -> list[tuple]:
-    """(team, behind, practitioners) for every team with anyone behind, most behind first."""
-    counts: dict[int, list[int]] = {}
+def behind_by_region(people, teams: dict) -> list[tuple]:
+    """(region, behind, practitioners) for every region with anyone behind, most behind first: the
+    board reads it by region; each region's page names the teams and people."""
+    counts: dict[int, list] = {}
     for p in people:
-        row = counts.setdefault(p.team_id, [0, 0])
-        row[0] += not p.on_course
-        row[1] += 1
-    out = [(teams[t], behind, total) for t, (behind, total) in counts.items() if behind and t in teams]
+        team = teams.get(p.team_id)
+        if team is None:
+            continue
+        row = counts.setdefault(team.region_id, [team.region, 0, 0])
+        row[1] += not p.on_course
+        row[2] += 1
+    out = [tuple(row) for row in counts.values() if row[1]]
     return sorted(out, key=lambda r: (-r[1], r[0].name))
 
 
@@ -72,16 +76,16 @@ def exceptions(*, period, by_team: dict, by_code: dict, region_ids) -> tuple[Tab
         empty="No exceptions in this period.",
     )
     slow = slow_teams(by_team, teams)
-    behind = behind_by_team(people, teams)
+    behind = behind_by_region(people, teams)
     weak = weak_criteria(by_code)
     for team, _mean, cell in slow:
         label = f"Care cases take {SLOW_ALLOCATION_DAYS} working days or more to allocate"
         table.rows.append([Cell(label), Cell(f"{team.name} ({team.region.name})"), cell])
-    for team, n_behind, total in behind:
+    for region, n_behind, total in behind:
         table.rows.append(
             [
                 Cell("Practitioners behind on audits"),
-                Cell(f"{team.name} ({team.region.name})"),
+                Cell(region.name),
                 Cell(f"{n_behind} of {total} behind", csv=(n_behind, total)),
             ]
         )

@@ -63,14 +63,15 @@ def practitioners(
         q &= Q(team_id=team_id)
     if region_ids is not None:
         q &= Q(team__region_id__in=list(region_ids))
+    people_qs = User.objects.filter(q)
     people = list(
-        User.objects.filter(q)
-        .distinct()
+        people_qs.distinct()
         .order_by("full_name", "username")
         .values("id", "full_name", "username", "team_id", "collaborative_feedback")
     )
     first, end = rolling_window(last)
-    counts = selectors.practitioner_audits(first=first, last=end, practitioner_ids=[p["id"] for p in people])
+    # The practitioners as a subquery, not a list of thousands of ids (national pages).
+    counts = selectors.practitioner_audits(first=first, last=end, practitioner_ids=people_qs.values("id"))
     return [
         PractitionerCompliance(
             id=p["id"],

@@ -66,7 +66,7 @@ def test_exceptions_list_slow_teams_practitioners_behind_and_weak_criteria(clien
     slow = [r for r in rows if r[0].startswith("Care cases take 3 working days")]
     assert slow == [[slow[0][0], "Durham (North East)", "3.0 days (2 cases)"]]
     behind = [r for r in rows if r[0] == "Practitioners behind on audits"]
-    assert any(r[1] == "Durham (North East)" for r in behind)
+    assert "North East" in [r[1] for r in behind]
     weak = [r for r in rows if r[1] == world.text]
     assert weak and weak[0][2] == "25% (1 of 4)"
 
