@@ -558,12 +558,11 @@ def characteristic_totals(*, first: datetime.date, last: datetime.date, region_i
 
 
 def practitioner_audits(*, first: datetime.date, last: datetime.date, practitioner_ids) -> dict[int, int]:
-    """{practitioner id: completed audits of their work} over the months; one query. Wherever the
-    audits were completed (a practitioner who moved team keeps their count)."""
-    rows = (
-        PractitionerSnapshot.objects.filter(month__gte=first, month__lte=last, practitioner_id__in=practitioner_ids)
-        .values("practitioner_id")
-        .annotate(n=Sum("audits"))
-        .order_by()
-    )
+    """{practitioner id: completed audits of their work} over the months (of these practitioners, or
+    everyone's with None); one query. Wherever the audits were completed (a practitioner who moved
+    team keeps their count)."""
+    qs = PractitionerSnapshot.objects.filter(month__gte=first, month__lte=last)
+    if practitioner_ids is not None:
+        qs = qs.filter(practitioner_id__in=practitioner_ids)
+    rows = qs.values("practitioner_id").annotate(n=Sum("audits")).order_by()
     return {r["practitioner_id"]: r["n"] for r in rows}
