@@ -12,6 +12,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
+	@# WeasyPrint (the board pack PDF) needs pango from Debian.
+	@ldconfig -p | grep -q libpangoft2-1.0 || { echo "Installing pango for WeasyPrint"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 

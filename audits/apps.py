@@ -19,6 +19,10 @@ class AuditsConfig(AppConfig):
 
         register("audits", AuditImporter)
 
+        from .judgement_imports import JudgementImporter
+
+        register("judgements", JudgementImporter)
+
         from cases.sections import register_case_section
 
         from .case_sections import audits_for_case

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from improvement_plans import board_pack
 from organisation import views as organisation_views
 from work import views as work_views
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("programmes/", include("audits.urls_programmes")),
     path("feedback/", include("feedback.urls")),
     path("f/", include("feedback.public_urls")),
+    # The board pack reads improvement plans too, so its view lives there (see DESIGN.md's import order).
+    path("dashboards/board-pack.pdf", board_pack.board_pack, name="board_pack"),
     path("dashboards/", include("dashboards.urls")),
     path("plans/", include("improvement_plans.urls")),
     path("api/v1/", include("dashboards.api_urls")),

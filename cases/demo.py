@@ -205,6 +205,7 @@ def seed(*, stdout, rng) -> dict:
                 application_type = _pick(rng, PUBLIC_TYPES if public else PRIVATE_TYPES)
                 dates = _dates(rng, today, application_type, law_type, open_case)
                 number += 1
+                alleged = rng.random() < (0.3 if public else 0.6)
                 cases.append(
                     Case(
                         reference=f"{PREFIX}{number:06d}",
@@ -213,7 +214,10 @@ def seed(*, stdout, rng) -> dict:
                         law_type=law_type,
                         application_type=application_type,
                         practitioner=practitioner if dates["allocated_on"] else None,
-                        domestic_abuse_alleged=rng.random() < (0.3 if public else 0.6),
+                        domestic_abuse_alleged=alleged,
+                        # About a third of allegations substantiated (no random draw: the rest of
+                        # the demo stays as it was).
+                        domestic_abuse_substantiated=alleged and number % 3 == 0,
                         **dates,
                     )
                 )

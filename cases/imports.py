@@ -1,7 +1,7 @@
 """The `cases` import kind: DESIGN.md's case columns, matched by reference."""
 
 from django.db import transaction
-from import_export import fields
+from import_export import fields, widgets
 
 from organisation.importing import ChoicesWidget, CodeWidget, CsvImporter, IsoDateWidget, TextWidget
 from organisation.models import Region, Team, User
@@ -12,6 +12,23 @@ from .models import ApplicationType, Case, LawType
 from .signals import case_closed, case_dates_changed
 
 DATE_COLUMNS = ("received_on", "allocated_on", "report_due_on", "report_filed_on", "closed_on")
+# Optional columns after the contract's: a file without them imports as before (both "no").
+DOMESTIC_ABUSE_COLUMNS = ("domestic_abuse_alleged", "domestic_abuse_substantiated")
+
+
+class YesNoWidget(widgets.Widget):
+    """`yes` or `no` (an empty cell is no)."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip().lower()
+        if text in ("", "no"):
+            return False
+        if text == "yes":
+            return True
+        raise ValueError(f"'{value}' is not yes or no")
+
+    def render(self, value, obj=None, **kwargs):
+        return "yes" if value else "no"
 
 
 class CaseResource(SafeModelResource):
@@ -36,6 +53,12 @@ class CaseResource(SafeModelResource):
     report_due_on = fields.Field(attribute="report_due_on", column_name="report_due_on", widget=IsoDateWidget())
     report_filed_on = fields.Field(attribute="report_filed_on", column_name="report_filed_on", widget=IsoDateWidget())
     closed_on = fields.Field(attribute="closed_on", column_name="closed_on", widget=IsoDateWidget())
+    domestic_abuse_alleged = fields.Field(
+        attribute="domestic_abuse_alleged", column_name="domestic_abuse_alleged", widget=YesNoWidget()
+    )
+    domestic_abuse_substantiated = fields.Field(
+        attribute="domestic_abuse_substantiated", column_name="domestic_abuse_substantiated", widget=YesNoWidget()
+    )
 
     class Meta:
         model = Case
@@ -47,6 +70,7 @@ class CaseResource(SafeModelResource):
             "application_type",
             "practitioner_username",
             *DATE_COLUMNS,
+            *DOMESTIC_ABUSE_COLUMNS,
         )
         import_id_fields = ("reference",)
         skip_unchanged = True
@@ -86,6 +110,7 @@ class CasesImporter(CsvImporter):
         "practitioner_username",
         *DATE_COLUMNS,
     )
+    optional_columns = DOMESTIC_ABUSE_COLUMNS
     resource_class = CaseResource
     required = ("reference", "region_code", "team_code", "law_type", "application_type", "received_on")
     natural_key = ("reference",)

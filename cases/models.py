@@ -61,6 +61,9 @@ class Case(models.Model):
         help_text="The family court adviser allocated to the case",
     )
     domestic_abuse_alleged = models.BooleanField(default=False)
+    domestic_abuse_substantiated = models.BooleanField(
+        default=False, help_text="Domestic abuse found to have happened (by the court or on the evidence)"
+    )
     received_on = models.DateField()
     allocated_on = models.DateField(null=True, blank=True)
     report_due_on = models.DateField(null=True, blank=True)
@@ -111,6 +114,10 @@ class Case(models.Model):
                 condition=Q(report_due_on__isnull=True) | Q(report_due_on__gte=F("received_on")),
                 name="case_due_after_received",
             ),
+            models.CheckConstraint(
+                condition=Q(domestic_abuse_substantiated=False) | Q(domestic_abuse_alleged=True),
+                name="case_da_substantiated_only_if_alleged",
+            ),
         ]
 
     def __str__(self):
@@ -136,6 +143,8 @@ class Case(models.Model):
                 errors["practitioner"] = (
                     "The practitioner works in another region; allocate someone in the case's region."
                 )
+        if self.domestic_abuse_substantiated and not self.domestic_abuse_alleged:
+            errors["domestic_abuse_substantiated"] = "Domestic abuse can only be substantiated where it was alleged."
         if self.received_on:
             for field, label in [
                 ("allocated_on", "allocated"),

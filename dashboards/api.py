@@ -11,12 +11,15 @@ unrounded numbers 0–100, `null` where the denominator is 0. A bad period or re
 400 with {"error": "…"}. Reads the snapshot tables only, in a fixed number of queries.
 """
 
+import datetime
 import re
+from dataclasses import dataclass
 
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from audits.models import AuditTemplate
 from organisation import visibility
 from organisation.models import Region
 
@@ -77,8 +80,11 @@ def _figures(counts: dict) -> dict:
     return {name: all_figures[name] for name in API_FIELDS}
 
 
-@never_cache
-def kpis(request):
+def _request_scope(request):
+    """(user, first, last, regions) for a valid request, or (JsonResponse, …) for a bad one.
+
+    Shared by every endpoint: the same sign-in, roles, period and region rules.
+    """
     if request.method not in ("GET", "HEAD"):
         response = _error("This API is read-only: use GET.", 405)
         response["Allow"] = "GET, HEAD"
@@ -110,12 +116,36 @@ def kpis(request):
         if not visibility.can_see_region(user, wanted):
             return _error(f"You may not see the figures of region '{code}'.", 403)
         regions = [wanted]
+    return _Scope(user, first, last, list(regions))
+
+
+@dataclass(frozen=True)
+class _Scope:
+    user: object
+    first: datetime.date
+    last: datetime.date
+    regions: list
+
+
+def _feedback(by_type: dict) -> dict:
+    figures = selectors.feedback_figures(by_type)
+    figures.pop("understood_n")
+    return figures
+
+
+@never_cache
+def kpis(request):
+    scope = _request_scope(request)
+    if isinstance(scope, JsonResponse):
+        return scope
+    first, last, regions = scope.first, scope.last, scope.regions
 
     try:
         selection, _ = parse_selection(request.GET)
     except SelectionError as exc:
         return _error(str(exc), 400)
     by_region = selectors.totals_by("region_id", first=first, last=last, audits=selection)  # every region
+    feedback = selectors.feedback_by_respondent(first=first, last=last)  # one query, every region
     empty = dict.fromkeys(selectors.COUNT_FIELDS, 0)
     computed_at = selectors.computed_at()
     return JsonResponse(
@@ -123,7 +153,66 @@ def kpis(request):
             "from": f"{first:%Y-%m}",
             "to": f"{last:%Y-%m}",
             "computed_at": computed_at.isoformat() if computed_at else None,
-            "regions": [{"code": r.code, "name": r.name, **_figures(by_region.get(r.pk, empty))} for r in regions],
-            "national": _figures(selectors.add_counts(by_region.values())),
+            "regions": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    **_figures(by_region.get(r.pk, empty)),
+                    "feedback": _feedback(selectors.feedback_counts_for(feedback, {r.pk})),
+                }
+                for r in regions
+            ],
+            "national": {
+                **_figures(selectors.add_counts(by_region.values())),
+                "feedback": _feedback(selectors.feedback_counts_for(feedback)),
+            },
+        }
+    )
+
+
+TEMPLATE_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+
+
+def _criterion_entry(kind: str, counts: dict | None) -> dict:
+    figure = selectors.criterion_figure(kind, counts)
+    name = "yes_pct" if kind == "yes_no" else "good_or_better_pct"
+    ci = figure["ci95"]
+    return {"n": figure["n"], name: figure["pct"], "ci95": None if ci is None else [ci[0], ci[1]]}
+
+
+@never_cache
+def criteria(request):
+    """GET /api/v1/criteria/?from=YYYY-MM&to=YYYY-MM[&region=CODE][&template=SLUG]: per criterion
+    code, % good or better (graded) or % yes (yes/no) with n and the Wilson interval, per visible
+    region and nationally; read from the criterion result snapshots in a fixed number of queries."""
+    scope = _request_scope(request)
+    if isinstance(scope, JsonResponse):
+        return scope
+    slug = request.GET.get("template")
+    if slug is not None and (not TEMPLATE_SLUG_RE.match(slug) or not AuditTemplate.objects.filter(slug=slug).exists()):
+        return _error(f"There is no audit template called '{echo(slug)}'.", 400)
+    rows = selectors.criterion_results(first=scope.first, last=scope.last, template_slug=slug)
+    by_code = selectors.criteria_by_code(rows)
+    computed_at = selectors.computed_at()
+    out = []
+    for code, entry in sorted(by_code.items(), key=lambda item: (item[1]["template"], item[0])):
+        kind = "yes_no" if entry["kind"] == "yes_no" else "graded"
+        out.append(
+            {
+                "code": code,
+                "text": entry["text"],
+                "kind": kind,
+                "regions": [
+                    {"code": r.code, **_criterion_entry(kind, entry["regions"].get(r.pk))} for r in scope.regions
+                ],
+                "national": _criterion_entry(kind, entry["total"]),
+            }
+        )
+    return JsonResponse(
+        {
+            "from": f"{scope.first:%Y-%m}",
+            "to": f"{scope.last:%Y-%m}",
+            "computed_at": computed_at.isoformat() if computed_at else None,
+            "criteria": out,
         }
     )

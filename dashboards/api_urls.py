@@ -6,4 +6,5 @@ app_name = "api"
 
 urlpatterns = [
     path("kpis/", api.kpis, name="kpis"),
+    path("criteria/", api.criteria, name="criteria"),
 ]

@@ -45,6 +45,9 @@ class KpiSnapshot(models.Model):
     private_allocated = models.PositiveIntegerField(default=0)
     s7_due = models.PositiveIntegerField(default=0)
     s7_on_time = models.PositiveIntegerField(default=0)
+    # Cases received in the month with domestic abuse alleged, and of those substantiated.
+    da_alleged = models.PositiveIntegerField(default=0)
+    da_substantiated = models.PositiveIntegerField(default=0)
 
     computed_at = models.DateTimeField(default=timezone.now)
 
@@ -207,3 +210,129 @@ class ApiToken(models.Model):
         self.prefix = key[:8]
         self.key_hash = self.hash_key(key)
         return key
+
+
+class CriterionResultSnapshot(models.Model):
+    """Judgements per (template, criterion code) in a slice, graded and yes/no alike.
+
+    Feeds the criteria API and the "% yes" figures the seeds report (children seen, case plan
+    reviewed by a manager, ...). Kept apart from CriterionSnapshot (graded only, no template),
+    so the hot paths that fill that table are untouched. `graded`/`good_or_better` count graded
+    judgements, `answered`/`yes` yes/no ones; the other pair is zero for a criterion's kind.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+    template_slug = models.SlugField(max_length=50)
+    criterion_code = models.SlugField(max_length=60)
+    kind = models.CharField(max_length=10, help_text="graded or yes_no")
+    criterion_text = models.CharField(max_length=300, blank=True)
+    graded = models.PositiveIntegerField(default=0)
+    good_or_better = models.PositiveIntegerField(default=0)
+    meets_or_better = models.PositiveIntegerField(default=0, help_text="Graded above Requires improvement")
+    answered = models.PositiveIntegerField(default=0)
+    yes = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team", "template_slug", "criterion_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "team", "month", "template_slug", "criterion_code"],
+                name="criterion_result_one_per_slice",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="criterion_res_month_reg_idx")]
+
+    def __str__(self):
+        return f"{self.template_slug}/{self.criterion_code} / {self.team} / {self.month:%Y-%m}"
+
+
+class FeedbackSnapshot(models.Model):
+    """Feedback received in a slice, by respondent type (child, parent or carer, judge, professional)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+    respondent = models.CharField(max_length=20)
+    count = models.PositiveIntegerField(default=0)
+    helpfulness_count = models.PositiveIntegerField(default=0)
+    helpfulness_sum = models.PositiveIntegerField(default=0)
+    worker_helped_count = models.PositiveIntegerField(default=0)
+    worker_helped_yes = models.PositiveIntegerField(default=0)
+    understood_count = models.PositiveIntegerField(default=0)
+    understood_yes = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team", "respondent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "team", "month", "respondent"], name="feedback_snapshot_one_per_slice"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="feedback_snap_month_reg_idx")]
+
+    def __str__(self):
+        return f"{self.respondent} / {self.team} / {self.month:%Y-%m}"
+
+
+class PractitionerSnapshot(models.Model):
+    """Completed audits of one practitioner's work in a slice: feeds practitioner compliance."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+    practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    audits = models.PositiveIntegerField(default=0)
+    good_or_better = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team", "practitioner"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "team", "month", "practitioner"], name="practitioner_snapshot_one_per_slice"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month", "region"], name="practitioner_snap_mon_reg_idx"),
+            models.Index(fields=["practitioner", "month"], name="practitioner_snap_prac_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.practitioner_id} / {self.team} / {self.month:%Y-%m}"
+
+
+class CharacteristicSnapshot(models.Model):
+    """Completed audits by a characteristic of the case's children (ethnicity, disability, age band,
+    gender): an audit counts once under each distinct value among its case's children."""
+
+    class Characteristic(models.TextChoices):
+        ETHNICITY = "ethnicity", "Ethnicity"
+        DISABILITY = "disability", "Disability"
+        AGE_BAND = "age_band", "Age band"
+        GENDER = "gender", "Gender identity"
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+    characteristic = models.CharField(max_length=20, choices=Characteristic.choices)
+    value = models.CharField(max_length=60, help_text="As recorded; empty = not recorded")
+    audits = models.PositiveIntegerField(default=0)
+    good_or_better = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team", "characteristic", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "team", "month", "characteristic", "value"],
+                name="characteristic_snapshot_one_per_slice",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="characteristic_snap_mon_idx")]
+
+    def __str__(self):
+        return f"{self.characteristic}={self.value} / {self.team} / {self.month:%Y-%m}"

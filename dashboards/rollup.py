@@ -30,8 +30,14 @@ Where a figure comes from:
 - cases (by the case's current region and team): care (`s31_care`) and private law cases
   by month received, allocated or not, with working days to allocate; section 7 reports by
   month due, on time when filed on or before the due date.
+- cases with domestic abuse alleged, and substantiated, by month received (KPI snapshot).
 - feedback: by month received, in the region and team copied onto it from its case; counts,
-  helpfulness (count and sum of answers 0–10) and "did your worker help you?" (answers, yes).
+  helpfulness (count and sum of answers 0–10) and "did your worker help you?" (answers, yes);
+  and per respondent type (FeedbackSnapshot), with "did you understand the recommendation?".
+- with the criteria (slices, the nightly catch-up of changed slices, the weekly rebuild), since
+  they read the judgements or join the children: graded and yes/no judgements per template and
+  criterion code (CriterionResultSnapshot), completed audits per practitioner (PractitionerSnapshot)
+  and per characteristic of the case's children (CharacteristicSnapshot).
 """
 
 import contextlib
@@ -49,7 +55,17 @@ from audits.models import Audit, AuditStatus, AuditTemplate, Criterion, Grade, J
 from cases.models import ApplicationType, Case, LawType
 from feedback.models import Feedback
 
-from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun, TemplateSnapshot
+from .models import (
+    CharacteristicSnapshot,
+    CriterionResultSnapshot,
+    CriterionSnapshot,
+    FeedbackSnapshot,
+    KpiSnapshot,
+    ModerationSnapshot,
+    PractitionerSnapshot,
+    RollupRun,
+    TemplateSnapshot,
+)
 
 RUNS_KEPT_DAYS = 35
 
@@ -88,6 +104,8 @@ KPI_COUNT_FIELDS = [
     "s7_due",
     "s7_on_time",
     *FEEDBACK_FIELDS,
+    "da_alleged",
+    "da_substantiated",
 ]
 BATCH = 2000
 
@@ -201,9 +219,10 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
     allocated = Q(allocated_on__isnull=False)
     # 4–5. Care and private law cases by month received; working days to allocate care cases are
     #      summed from each case's `allocation_working_days` (worked out when its dates are saved).
+    alleged = Q(domestic_abuse_alleged=True)
     rows = (
         Case.objects.filter(scope.filter(region="region_id", date="received_on"))
-        .filter(care | private)
+        .filter(care | private | alleged)
         .annotate(m=_month("received_on"))
         .values("region_id", "team_id", "m")
         .annotate(
@@ -212,6 +231,8 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
             care_working_days_sum=Sum("allocation_working_days", filter=care & allocated),
             private_received=Count("id", filter=private),
             private_allocated=Count("id", filter=private & allocated),
+            da_alleged=Count("id", filter=alleged),
+            da_substantiated=Count("id", filter=Q(domestic_abuse_substantiated=True)),
         )
         .values_list(
             "region_id",
@@ -222,10 +243,20 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
             "care_working_days_sum",
             "private_received",
             "private_allocated",
+            "da_alleged",
+            "da_substantiated",
         )
         .order_by()
     )
-    names = ["care_received", "care_allocated", "care_working_days_sum", "private_received", "private_allocated"]
+    names = [
+        "care_received",
+        "care_allocated",
+        "care_working_days_sum",
+        "private_received",
+        "private_allocated",
+        "da_alleged",
+        "da_substantiated",
+    ]
     for r, t, m, *counts in rows:
         result.kpis[(r, t, _as_date(m))].update(zip(names, (n or 0 for n in counts), strict=True))
 
@@ -269,6 +300,155 @@ def _collect_feedback(scope: _Scope, result: _Result) -> None:
             target[name] = row[name] or 0
 
 
+FEEDBACK_SNAPSHOT_FIELDS = [
+    "count",
+    "helpfulness_count",
+    "helpfulness_sum",
+    "worker_helped_count",
+    "worker_helped_yes",
+    "understood_count",
+    "understood_yes",
+]
+
+
+def _sync_feedback_by_respondent(scope: _Scope, now) -> None:
+    """Feedback by (region, team, month, respondent type): one small GROUP BY over the feedback."""
+    rows = (
+        Feedback.objects.filter(region_id__isnull=False, team_id__isnull=False)
+        .filter(scope.filter(region="region_id", date="received_on"))
+        .annotate(m=_month("received_on"))
+        .values("region_id", "team_id", "m", "respondent")
+        .annotate(
+            count=Count("id"),
+            helpfulness_count=Count("helpfulness"),
+            helpfulness_sum=Sum("helpfulness"),
+            worker_helped_count=Count("worker_helped"),
+            worker_helped_yes=Count("id", filter=Q(worker_helped=True)),
+            understood_count=Count("understood_recommendation"),
+            understood_yes=Count("id", filter=Q(understood_recommendation=True)),
+        )
+        .order_by()
+    )
+    wanted = {
+        (r["region_id"], r["team_id"], _as_date(r["m"]), r["respondent"]): [
+            r[name] or 0 for name in FEEDBACK_SNAPSHOT_FIELDS
+        ]
+        for r in rows
+    }
+    keys = ["region_id", "team_id", "month", "respondent"]
+    _sync(FeedbackSnapshot, scope, keys, FEEDBACK_SNAPSHOT_FIELDS, wanted, now)
+
+
+CRITERION_RESULT_FIELDS = ["kind", "criterion_text", "graded", "good_or_better", "meets_or_better", "answered", "yes"]
+
+
+def _sync_criterion_results(scope: _Scope, now) -> None:
+    """Graded and yes/no judgements by (region, team, month, template slug, criterion code).
+
+    Counted per criterion id in SQL (no join beyond the audit), then summed by the criterion's
+    template slug and code in Python from one small read of the criteria (a few dozen rows)."""
+    answered = Q(grade__isnull=False) | Q(answer__isnull=False)
+    rows = _fetch(
+        Judgement.objects.filter(answered, audit__status=AuditStatus.COMPLETED)
+        .filter(scope.filter(region="audit__region_id", date="audit__completed_on"))
+        .values(**_region_and_month(scope), t=F("audit__team_id"), cid=F("criterion_id"))
+        .annotate(
+            graded=Count("grade"),
+            good_or_better=Count("grade", filter=Q(grade__gte=Grade.GOOD)),
+            meets_or_better=Count("grade", filter=Q(grade__gte=Grade.MEETS_STANDARD)),
+            answered=Count("answer"),
+            yes=Count("answer", filter=Q(answer=True)),
+        )
+        .values_list("r", "t", "m", "cid", "graded", "good_or_better", "meets_or_better", "answered", "yes")
+        .order_by()
+    )
+    criteria = {
+        pk: (slug, code, kind, text)
+        for pk, slug, code, kind, text in Criterion.objects.values_list("pk", "template__slug", "code", "kind", "text")
+    }
+    wanted: dict[tuple, list] = {}
+    for r, t, m, cid, *counts in rows:
+        slug, code, kind, text = criteria[cid]
+        key = (r, t, _as_date(m), slug, code)
+        row = wanted.get(key)
+        if row is None:
+            wanted[key] = [kind, text, *counts]
+        else:  # versions of a criterion share its code: sum them, keep the greatest kind and text
+            row[0], row[1] = max(row[0], kind), max(row[1], text)
+            for i, n in enumerate(counts, 2):
+                row[i] += n
+    keys = ["region_id", "team_id", "month", "template_slug", "criterion_code"]
+    _sync(CriterionResultSnapshot, scope, keys, CRITERION_RESULT_FIELDS, wanted, now)
+
+
+def _sync_practitioners(scope: _Scope, now) -> None:
+    """Completed audits per practitioner (copied onto the audit at completion) by slice."""
+    rows = (
+        _completed_audits(scope)
+        .filter(practitioner_id__isnull=False)
+        .annotate(m=_month("completed_on"))
+        .values("region_id", "team_id", "m", "practitioner_id")
+        .annotate(audits=Count("id"), gob=Count("id", filter=Q(final_grade__gte=Grade.GOOD)))
+        .order_by()
+    )
+    wanted = {
+        (r["region_id"], r["team_id"], _as_date(r["m"]), r["practitioner_id"]): [r["audits"], r["gob"]] for r in rows
+    }
+    keys = ["region_id", "team_id", "month", "practitioner_id"]
+    _sync(PractitionerSnapshot, scope, keys, ["audits", "good_or_better"], wanted, now)
+
+
+# Characteristic -> the field of a child of the audit's case.
+CHARACTERISTIC_FIELDS = {
+    CharacteristicSnapshot.Characteristic.ETHNICITY: "ethnicity",
+    CharacteristicSnapshot.Characteristic.DISABILITY: "disability",
+    CharacteristicSnapshot.Characteristic.AGE_BAND: "age_band",
+    CharacteristicSnapshot.Characteristic.GENDER: "gender_identity",
+}
+
+
+def _sync_characteristics(scope: _Scope, now) -> None:
+    """Audits by each characteristic of the case's children; an audit counts once per distinct
+    value among its case's children (two children both aged 5 to 9 count the audit once there).
+
+    One scan of the scope's audits joined to their cases' children (about 1.6 rows per audit),
+    counted in Python: four GROUP BY … COUNT(DISTINCT) queries cost three times as much."""
+    names = list(CHARACTERISTIC_FIELDS.values())
+    rows = _fetch(
+        _completed_audits(scope)
+        .filter(case__children__isnull=False, programme__isnull=True)  # routine audits, as the headline figures
+        .annotate(m=_month("completed_on"))
+        .values_list("id", "region_id", "team_id", "m", "final_grade", *[f"case__children__{n}" for n in names])
+        .order_by("id")  # an audit's rows together, so "once per audit" needs only that audit's keys
+    )
+    kinds = [str(c) for c in CHARACTERISTIC_FIELDS]
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    current, seen = None, set()
+    for audit_id, r, t, m, grade, *values in rows:
+        if audit_id != current:
+            current, seen = audit_id, set()
+        month = _as_date(m)
+        for characteristic, value in zip(kinds, values, strict=True):
+            key = (r, t, month, characteristic, value or "")
+            if key in seen:
+                continue
+            seen.add(key)
+            row = counts[key]
+            row[0] += 1
+            row[1] += grade >= Grade.GOOD
+    keys = ["region_id", "team_id", "month", "characteristic", "value"]
+    _sync(CharacteristicSnapshot, scope, keys, ["audits", "good_or_better"], dict(counts), now)
+
+
+def _rebuild_details(scope: _Scope, now) -> None:
+    """The per-criterion (with yes/no), per-practitioner and per-characteristic snapshots: they
+    read the judgements or join the children, so they ride with the criteria (slice roll-ups,
+    the nightly catch-up of changed slices and the weekly rebuild), not the nightly KPI scan."""
+    _sync_criterion_results(scope, now)
+    _sync_practitioners(scope, now)
+    _sync_characteristics(scope, now)
+
+
 def _write(scope: _Scope, result: _Result, now) -> tuple[int, dict]:
     """Write the KPI and moderation rows; returns the KPI rows and the KPI changes (see `_sync`)."""
     kpis = {
@@ -281,6 +461,7 @@ def _write(scope: _Scope, result: _Result, now) -> tuple[int, dict]:
     templates = {key: [counts[name] for name in TEMPLATE_FIELDS] for key, counts in result.templates.items()}
     keys = ["region_id", "team_id", "month", "template_slug", "programme_key"]
     _sync(TemplateSnapshot, scope, keys, TEMPLATE_FIELDS, templates, now)
+    _sync_feedback_by_respondent(scope, now)
     return len(kpis), changes
 
 
@@ -536,11 +717,13 @@ def _run(scope: _Scope, *, criteria: bool = True) -> int:
         written, changes = _write(scope, result, now)
         if criteria:
             _rebuild_criteria(scope, now)
+            _rebuild_details(scope, now)
         else:
             changed = sorted(_changed_slices(changes))
             catch_up = [_Scope(r, m) for r, m in changed] if len(changed) <= CATCH_UP_SLICES else [_Scope()]
             for each in catch_up:
                 _rebuild_criteria(each, now)
+                _rebuild_details(each, now)
         _record_run(scope, written)
         return written
 
@@ -582,6 +765,7 @@ def rollup_criteria() -> int:
         now = timezone.now()
         _tune(_Scope())
         _rebuild_criteria(_Scope(), now)
+        _rebuild_details(_Scope(), now)
         rows = CriterionSnapshot.objects.count()
         _record_run(_Scope(), rows, kind=RollupRun.Kind.CRITERIA)
         return rows

@@ -14,7 +14,17 @@ from django.conf import settings
 from django.db.models import DateTimeField, Max, Q, Subquery, Sum
 
 from . import stats
-from .models import CriterionSnapshot, KpiSnapshot, ModerationSnapshot, RollupRun, TemplateSnapshot
+from .models import (
+    CharacteristicSnapshot,
+    CriterionResultSnapshot,
+    CriterionSnapshot,
+    FeedbackSnapshot,
+    KpiSnapshot,
+    ModerationSnapshot,
+    PractitionerSnapshot,
+    RollupRun,
+    TemplateSnapshot,
+)
 
 
 def _read(model):
@@ -345,7 +355,7 @@ def totals_by(
     if audits.is_routine:
         return by
     mixes = (
-        _window(TemplateSnapshot.objects, first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(_read(TemplateSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
         .filter(audits.q())
         .values(group)
         .annotate(**{f: Sum(f) for f in SELECTED_FIELDS})
@@ -461,3 +471,173 @@ def figures(counts: dict, places: int | None = 1) -> dict:
         "s7_on_time": counts["s7_on_time"],
         "s7_on_time_pct": _round(stats.percent(counts["s7_on_time"], counts["s7_due"])),
     }
+
+
+# ---- the seeds' measures: criteria (graded and yes/no), feedback by respondent -------------
+
+
+def criterion_results(
+    *, first: datetime.date, last: datetime.date, template_slug: str | None = None, team_id=None
+) -> list[dict]:
+    """Judgement counts by (criterion code, region id) over the window (one team's, if given); one query.
+
+    Each row: criterion_code, region_id, kind, text, graded, good_or_better, meets_or_better,
+    answered, yes. A national figure is the sum of a code's rows.
+    """
+    qs = _window(_read(CriterionResultSnapshot), first=first, last=last, team_id=team_id)
+    if template_slug:
+        qs = qs.filter(template_slug=template_slug)
+    return list(
+        qs.values("criterion_code", "region_id")
+        .annotate(
+            kind=Max("kind"),
+            text=Max("criterion_text"),
+            template=Max("template_slug"),
+            graded=Sum("graded"),
+            good_or_better=Sum("good_or_better"),
+            meets_or_better=Sum("meets_or_better"),
+            answered=Sum("answered"),
+            yes=Sum("yes"),
+        )
+        .order_by("criterion_code", "region_id")
+    )
+
+
+CRITERION_RESULT_COUNTS = ("graded", "good_or_better", "meets_or_better", "answered", "yes")
+
+
+def criteria_by_code(rows: list[dict], region_ids=None) -> dict[str, dict]:
+    """{code: {"kind", "text", "template", "regions": {region id: counts}, "total": counts}} from
+    `criterion_results` rows; `region_ids` limits the per-region entries (the total is always all)."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        entry = out.setdefault(
+            row["criterion_code"],
+            {
+                "kind": row["kind"],
+                "text": row["text"] or row["criterion_code"],
+                "template": row["template"],
+                "regions": {},
+                "total": dict.fromkeys(CRITERION_RESULT_COUNTS, 0),
+            },
+        )
+        counts = {name: row[name] or 0 for name in CRITERION_RESULT_COUNTS}
+        for name in CRITERION_RESULT_COUNTS:
+            entry["total"][name] += counts[name]
+        if region_ids is None or row["region_id"] in region_ids:
+            entry["regions"][row["region_id"]] = counts
+    return out
+
+
+def criterion_figure(kind: str, counts: dict | None) -> dict:
+    """n, the percentage (good or better for graded, yes for yes/no) and its Wilson interval."""
+    counts = counts or dict.fromkeys(CRITERION_RESULT_COUNTS, 0)
+    if kind == "yes_no":
+        k, n = counts["yes"], counts["answered"]
+    else:
+        k, n = counts["good_or_better"], counts["graded"]
+    return {"n": n, "k": k, "pct": stats.percent(k, n), "ci95": stats.wilson(k, n)}
+
+
+DIVERSITY_CODE = "diverse-needs"
+
+
+def diversity(counts: dict | None) -> dict:
+    """The seeds' diversity measure from the "diverse-needs" criterion: identified = graded above
+    Requires improvement (needs identified at least to the standard), and of those, good analysis =
+    graded Good or Outstanding."""
+    counts = counts or dict.fromkeys(CRITERION_RESULT_COUNTS, 0)
+    graded, identified, good = counts["graded"], counts["meets_or_better"], counts["good_or_better"]
+    return {
+        "graded": graded,
+        "identified": identified,
+        "identified_pct": stats.percent(identified, graded),
+        "good_analysis": good,
+        "good_analysis_pct": stats.percent(good, identified),
+    }
+
+
+FEEDBACK_COUNTS = (
+    "count",
+    "helpfulness_count",
+    "helpfulness_sum",
+    "worker_helped_count",
+    "worker_helped_yes",
+    "understood_count",
+    "understood_yes",
+)
+
+
+def feedback_by_respondent(
+    *, first: datetime.date, last: datetime.date, region_id=None, team_id=None, group: str = "region_id"
+) -> dict[tuple, dict]:
+    """{(group value, respondent): counts} of feedback received over the window; one query."""
+    rows = (
+        _window(_read(FeedbackSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        .values(group, "respondent")
+        .annotate(**{name: Sum(name) for name in FEEDBACK_COUNTS})
+        .order_by()
+    )
+    return {(r[group], r["respondent"]): {name: r[name] or 0 for name in FEEDBACK_COUNTS} for r in rows}
+
+
+def feedback_counts_for(by_respondent: dict[tuple, dict], keys=None) -> dict[str, dict]:
+    """{respondent: summed counts} over the group values in `keys` (None = all)."""
+    out: dict[str, dict] = {}
+    for (key, respondent), counts in by_respondent.items():
+        if keys is not None and key not in keys:
+            continue
+        target = out.setdefault(respondent, dict.fromkeys(FEEDBACK_COUNTS, 0))
+        for name in FEEDBACK_COUNTS:
+            target[name] += counts[name]
+    return out
+
+
+def feedback_figures(by_type: dict[str, dict]) -> dict:
+    """The API's "feedback" object: children's % who said their worker helped, adults' and judges'
+    mean helpfulness (0–10), each with n = the answers it is over; % of everyone answering who
+    understood the recommendation."""
+    empty = dict.fromkeys(FEEDBACK_COUNTS, 0)
+    child = by_type.get("child", empty)
+    parent = by_type.get("parent_carer", empty)
+    judge = by_type.get("judge", empty)
+    understood = sum(c["understood_yes"] for c in by_type.values())
+    answered = sum(c["understood_count"] for c in by_type.values())
+
+    def mean(c):
+        return c["helpfulness_sum"] / c["helpfulness_count"] if c["helpfulness_count"] else None
+
+    return {
+        "child": {
+            "n": child["worker_helped_count"],
+            "worker_helped_pct": stats.percent(child["worker_helped_yes"], child["worker_helped_count"]),
+        },
+        "parent_carer": {"n": parent["helpfulness_count"], "mean_helpfulness": mean(parent)},
+        "judge": {"n": judge["helpfulness_count"], "mean_helpfulness": mean(judge)},
+        "understood_pct": stats.percent(understood, answered),
+        "understood_n": answered,
+    }
+
+
+def characteristic_totals(*, first: datetime.date, last: datetime.date, region_id=None, team_id=None) -> dict:
+    """{(characteristic, value): {"audits", "good_or_better"}} over the window and scope; one query."""
+    rows = (
+        _window(_read(CharacteristicSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        .values("characteristic", "value")
+        .annotate(audits=Sum("audits"), good_or_better=Sum("good_or_better"))
+        .order_by("characteristic", "value")
+    )
+    return {
+        (r["characteristic"], r["value"]): {"audits": r["audits"], "good_or_better": r["good_or_better"]} for r in rows
+    }
+
+
+def practitioner_audits(*, first: datetime.date, last: datetime.date, practitioner_ids) -> dict[int, int]:
+    """{practitioner id: completed audits of their work} over the months (of these practitioners, or
+    everyone's with None); one query. Wherever the audits were completed (a practitioner who moved
+    team keeps their count)."""
+    qs = _read(PractitionerSnapshot).filter(month__gte=first, month__lte=last)
+    if practitioner_ids is not None:
+        qs = qs.filter(practitioner_id__in=practitioner_ids)
+    rows = qs.values("practitioner_id").annotate(n=Sum("audits")).order_by()
+    return {r["practitioner_id"]: r["n"] for r in rows}

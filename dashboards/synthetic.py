@@ -439,6 +439,7 @@ CASE_COLUMNS = [
     "application_type",
     "practitioner_id",
     "domestic_abuse_alleged",
+    "domestic_abuse_substantiated",
     "received_on",
     "allocated_on",
     "report_due_on",
@@ -661,7 +662,8 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
 
                 cases_t.add(
                     f"{case_id}\t{CASE_PREFIX}{plan.seed}-{i + 1:07d}\t{region_id}\t{team_id}\t{law}\t{app}\t"
-                    f"{pid if allocated else chr(92) + 'N'}\t{'t' if abuse else 'f'}\t{d(received)}\t"
+                    f"{pid if allocated else chr(92) + 'N'}\t{'t' if abuse else 'f'}\t"
+                    f"{'t' if abuse and i % 3 == 0 else 'f'}\t{d(received)}\t"
                     f"{_text(allocated_on)}\t{d(due)}\t{_text(filed)}\t{_text(closed)}\t"
                     f"{_text(_working_days(received, allocated_on) if allocated_on else None)}\t{_text(last_grade)}\t"
                     f"{_text(last_on)}"

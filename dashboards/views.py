@@ -3,7 +3,6 @@ number of queries whatever the number of audits, and every table can be download
 
 import datetime
 
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,11 +11,12 @@ from django.views.decorators.http import require_GET
 
 from organisation import visibility
 from organisation.access_log import Kind, record_view
-from organisation.models import Region, Team, User
+from organisation.models import Region, Team
 from organisation.roles import Role
 
-from . import selectors, stats
-from .periods import PeriodError, echo, month_period, parse_period, period_choices
+from . import board, measures, selectors, stats
+from . import compliance as compliance_of
+from .periods import PeriodError, add_months, echo, month_period, parse_period, period_choices
 from .selection import SelectionError, parse_selection
 from .tables import (
     GOB_COLUMN,
@@ -32,7 +32,6 @@ from .tables import (
     pct_column,
 )
 
-AUDITS_PER_PRACTITIONER_A_YEAR = 8
 FAMILY_FEEDBACK_TARGET_PCT = 50
 GRADE_COLUMNS = [
     ("outstanding", "Outstanding"),
@@ -40,7 +39,7 @@ GRADE_COLUMNS = [
     ("meets_standard", "Meets standard"),
     ("requires_improvement", "Requires improvement"),
 ]
-FLAG_TEXT = {"above": "Above national", "below": "Below national"}
+FLAG_TEXT = board.COMPARISON_WORDS
 
 
 # ---- shared -----------------------------------------------------------------------------------
@@ -76,7 +75,9 @@ def _setup(request) -> dict:
         "period_error": error,
         "period_value": raw if error else period.param,
         "period_choices": period_choices(max(latest, period.last), selected=period),
-        "trend_first": period.trend_months(12)[0],
+        # The trend never runs into the future: 12 months to the period's end or this month.
+        "trend_first": add_months(min(period.last, this_month), -11),
+        "trend_last": min(period.last, this_month),
     }
 
 
@@ -101,7 +102,9 @@ def _query(period, **extra) -> str:
     return "?" + urlencode({"period": period.param, **extra})
 
 
-def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, scope: str):
+def _trend(
+    counts_by_month: dict, first: datetime.date, last: datetime.date, scope: str, drill=None, national_by_month=None
+):
     """A 12-month table, the chart data drawn from it, and a text summary for screen readers."""
     table = Table(
         "trend",
@@ -118,11 +121,7 @@ def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, sco
     for month in months:
         c = counts_by_month.get(month) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
         gob = c["outstanding"] + c["good"]
-        table.rows.append(
-            [Cell(month_label(month), csv=(f"{month:%Y-%m}",)), Cell(str(c["audits"]), csv=(c["audits"],))]
-            + [Cell(str(c[key]), csv=(c[key],)) for key, _ in GRADE_COLUMNS]
-            + [gob_cell(gob, c["audits"])]
-        )
+        table.rows.append(_trend_row(month, c, gob, drill))
         chart_rows.append((month, c, stats.percent(gob, c["audits"])))
     chart = {
         "labels": [month_label(m) for m, _, _ in chart_rows],
@@ -130,6 +129,12 @@ def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, sco
             {"label": label, "key": key, "data": [c[key] for _, c, _ in chart_rows]} for key, label in GRADE_COLUMNS
         ],
         "good_or_better_pct": [None if p is None else round(p, 1) for _, _, p in chart_rows],
+        "scope": scope,
+        # The national figure month by month (a gap where no audits), and the target, as lines.
+        "national_pct": None
+        if national_by_month is None
+        else [_rounded(_gob_pct(national_by_month[m])) if m in national_by_month else None for m, _, _ in chart_rows],
+        "target_pct": board.target_pct(),
     }
     with_data = [(m, c, p) for m, c, p in chart_rows if p is not None]
     if not with_data:
@@ -147,6 +152,19 @@ def _trend(counts_by_month: dict, first: datetime.date, last: datetime.date, sco
     return table, chart, summary
 
 
+def _trend_row(month, c, gob, drill) -> list[Cell]:
+    def linked(cell, **extra):
+        if drill is None or not c["audits"]:
+            return cell
+        return drill.link(cell, completed_from=f"{month:%Y-%m}", completed_to=f"{month:%Y-%m}", **extra)
+
+    return (
+        [Cell(month_label(month), csv=(f"{month:%Y-%m}",)), linked(Cell(str(c["audits"]), csv=(c["audits"],)))]
+        + [linked(Cell(str(c[key]), csv=(c[key],)), grade=GRADE_FILTER[key]) for key, _ in GRADE_COLUMNS]
+        + [linked(gob_cell(gob, c["audits"]), grade="good_or_better")]
+    )
+
+
 def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
     table = Table(
         "operational",
@@ -160,6 +178,8 @@ def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
             ),
             pct_column("Private law cases allocated"),
             pct_column("Section 7 reports filed on time"),
+            Column("Cases with domestic abuse alleged"),
+            pct_column("Of those, domestic abuse substantiated"),
         ],
     )
     for name, c in scopes:
@@ -170,6 +190,8 @@ def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
                 days_cell(c["care_working_days_sum"], c["care_allocated"]),
                 pct_cell(c["private_allocated"], c["private_received"]),
                 pct_cell(c["s7_on_time"], c["s7_due"]),
+                Cell(str(c["da_alleged"]), csv=(c["da_alleged"],)),
+                pct_cell(c["da_substantiated"], c["da_alleged"]),
             ]
         )
     return table
@@ -183,7 +205,7 @@ def _mean_cell(total: int, answers: int) -> Cell:
     return Cell(f"{mean:.1f} out of 10 ({answers} answers)", csv=(round(mean, 1), total, answers))
 
 
-def _feedback_table(scopes: list[tuple[str, dict]]) -> Table:
+def _feedback_table(scopes: list[tuple[str, dict]], links=None) -> Table:
     table = Table(
         "feedback",
         "Feedback from children, families, judges and professionals received in the period",
@@ -198,10 +220,12 @@ def _feedback_table(scopes: list[tuple[str, dict]]) -> Table:
         ],
     )
     for name, c in scopes:
+        drill = (links or {}).get(name)
+        href = drill.href() if drill is not None and c["feedback_count"] else ""
         table.rows.append(
             [
                 Cell(name),
-                Cell(str(c["feedback_count"]), csv=(c["feedback_count"],)),
+                Cell(str(c["feedback_count"]), csv=(c["feedback_count"],), href=href),
                 _mean_cell(c["feedback_helpfulness_sum"], c["feedback_helpfulness_count"]),
                 pct_cell(c["feedback_worker_helped_yes"], c["feedback_worker_helped_count"]),
             ]
@@ -243,8 +267,9 @@ def _moderation(table_counts: dict) -> dict:
     }
 
 
-def _comparison_table(scopes: list[tuple[str, dict]], national_pct) -> Table:
-    """Scope against national: audits, % good or better with interval and marker, family feedback."""
+def _comparison_table(scopes: list[tuple[str, dict]], national_pct, drills=None) -> Table:
+    """Scope against national: audits, % good or better with interval and marker, family feedback;
+    `drills` {scope name: Drill} links a scope's figures to the audits behind them."""
     table = Table(
         "comparison",
         "The period against the national figure",
@@ -259,11 +284,16 @@ def _comparison_table(scopes: list[tuple[str, dict]], national_pct) -> Table:
     for name, c in scopes:
         gob = c["outstanding"] + c["good"]
         flag = stats.compare_with_national(stats.wilson(gob, c["audits"]), national_pct) if name != "National" else None
+        drill = (drills or {}).get(name)
+        audits_cell, gob_figure = Cell(str(c["audits"]), csv=(c["audits"],)), gob_cell(gob, c["audits"], flag)
+        if drill is not None:
+            drill.link(audits_cell)
+            drill.link(gob_figure, grade="good_or_better")
         table.rows.append(
             [
                 Cell(name),
-                Cell(str(c["audits"]), csv=(c["audits"],)),
-                gob_cell(gob, c["audits"], flag),
+                audits_cell,
+                gob_figure,
                 Cell(FLAG_TEXT.get(flag, "Not different" if name != "National" else "–")),
                 pct_cell(c["family_feedback"], c["audits"]),
             ]
@@ -271,11 +301,112 @@ def _comparison_table(scopes: list[tuple[str, dict]], national_pct) -> Table:
     return table
 
 
+class Drill:
+    """Links from a figure to the audits behind it: the audit list filtered the same way (completed
+    audits, by the region and team copied at completion, months of completion, final grade). Only
+    for people who may open that list (a board member reads figures, never case records)."""
+
+    def __init__(self, user, first, last, **base):
+        """`user` None: no links (the board pack)."""
+        may = (
+            user is not None
+            and visibility.can_see_cases(user)
+            and (visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
+        )
+        self.allowed = bool(may)
+        self.base = {"section": "region", "status": "completed", **base}
+        if first is not None:
+            self.base.update(completed_from=f"{first:%Y-%m}", completed_to=f"{last:%Y-%m}")
+
+    def href(self, **extra) -> str:
+        if not self.allowed:
+            return ""
+        from urllib.parse import urlencode
+
+        params = {**self.base, **extra}
+        return reverse("audits:list") + "?" + urlencode({k: v for k, v in params.items() if v is not None})
+
+    def link(self, cell: Cell, **extra) -> Cell:
+        if cell.text not in ("No audits", "No data"):
+            cell.href = self.href(**extra)
+        return cell
+
+
+class FeedbackDrill(Drill):
+    """Links from a feedback count to the feedback list filtered the same way (region and team copied
+    onto the feedback, months received, respondent)."""
+
+    def __init__(self, user, first, last, **base):
+        super().__init__(user, first, last, **base)
+        self.base = {"received_from": f"{first:%Y-%m}", "received_to": f"{last:%Y-%m}", **base}
+
+    def href(self, **extra) -> str:
+        if not self.allowed:
+            return ""
+        from urllib.parse import urlencode
+
+        return reverse("feedback:list") + "?" + urlencode({**self.base, **extra})
+
+
+GRADE_FILTER = {"outstanding": "4", "good": "3", "meets_standard": "2", "requires_improvement": "1"}
+
+
+def _by_type(respondents: dict) -> dict:
+    return {who: counts for (_, who), counts in respondents.items()}
+
+
+def _seed_scope(by_code: dict, respondents: dict, region_id) -> dict:
+    """One column of the seed-measure tables: a region's counts, or national (region_id None)."""
+    keys = None if region_id is None else {region_id}
+    return {
+        "criteria": measures.scope_criteria(by_code, region_id),
+        "feedback": selectors.feedback_counts_for(respondents, keys),
+    }
+
+
+def _rounded(value):
+    return None if value is None else round(value, 1)
+
+
 def _gob_pct(c: dict):
     return stats.percent(c["outstanding"] + c["good"], c["audits"])
 
 
 # ---- pages ------------------------------------------------------------------------------------
+
+
+def _regions_table(user, regions, by_region: dict, nation: dict, label: str, period=None) -> Table:
+    """Each region beside national: grade mix, good or better with its interval and the comparison,
+    family feedback. With `period`, region names link to their pages and figures to their audits."""
+    national_pct = _gob_pct(nation)
+    window = (period.first, period.last) if period else (None, None)
+    table = Table(
+        "regions",
+        f"Audits by region, {label}",
+        [Column("Region", numeric=False), Column("Audits")]
+        + [Column(label) for _, label in GRADE_COLUMNS]
+        + [GOB_COLUMN, Column("Compared with national", numeric=False), pct_column("With family feedback")],
+    )
+    for region in regions:
+        c = by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
+        gob = c["outstanding"] + c["good"]
+        flag = stats.compare_with_national(stats.wilson(gob, c["audits"]), national_pct)
+        href = "" if period is None else reverse("dashboards:region", args=[region.code]) + _query(period)
+        drill = Drill(user if period else None, *window, region=region.code)
+        table.rows.append(
+            [Cell(region.name, href=href), drill.link(Cell(str(c["audits"]), csv=(c["audits"],)))]
+            + [drill.link(Cell(str(c[key]), csv=(c[key],)), grade=GRADE_FILTER[key]) for key, _ in GRADE_COLUMNS]
+            + [drill.link(gob_cell(gob, c["audits"], flag), grade="good_or_better")]
+            + [Cell(FLAG_TEXT.get(flag, "Not different")), pct_cell(c["family_feedback"], c["audits"])]
+        )
+    gob = nation["outstanding"] + nation["good"]
+    table.rows.append(
+        [Cell("National (all regions)"), Cell(str(nation["audits"]), csv=(nation["audits"],))]
+        + [Cell(str(nation[key]), csv=(nation[key],)) for key, _ in GRADE_COLUMNS]
+        + [gob_cell(gob, nation["audits"]), Cell("–")]
+        + [pct_cell(nation["family_feedback"], nation["audits"])]
+    )
+    return table
 
 
 @require_GET
@@ -287,35 +418,13 @@ def national(request):
     regions = list(visibility.visible_regions(user).order_by("name"))  # query: regions
     by_region = selectors.totals_by("region_id", first=period.first, last=period.last, audits=ctx["audits"])  # query
     nation = selectors.add_counts(by_region.values())
-    national_pct = _gob_pct(nation)
-    by_month = selectors.totals_by("month", first=ctx["trend_first"], last=period.last, audits=ctx["audits"])  # query
+    by_month = selectors.totals_by(
+        "month", first=ctx["trend_first"], last=ctx["trend_last"], audits=ctx["audits"]
+    )  # query
 
-    table = Table(
-        "regions",
-        f"Audits by region, {period.label}",
-        [Column("Region", numeric=False), Column("Audits")]
-        + [Column(label) for _, label in GRADE_COLUMNS]
-        + [GOB_COLUMN, Column("Compared with national", numeric=False), pct_column("With family feedback")],
-    )
-    for region in regions:
-        c = by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
-        gob = c["outstanding"] + c["good"]
-        flag = stats.compare_with_national(stats.wilson(gob, c["audits"]), national_pct)
-        href = reverse("dashboards:region", args=[region.code]) + _query(period, **ctx["selection_params"])
-        table.rows.append(
-            [Cell(region.name, href=href), Cell(str(c["audits"]), csv=(c["audits"],))]
-            + [Cell(str(c[key]), csv=(c[key],)) for key, _ in GRADE_COLUMNS]
-            + [gob_cell(gob, c["audits"], flag), Cell(FLAG_TEXT.get(flag, "Not different"))]
-            + [pct_cell(c["family_feedback"], c["audits"])]
-        )
-    gob = nation["outstanding"] + nation["good"]
-    table.rows.append(
-        [Cell("National (all regions)"), Cell(str(nation["audits"]), csv=(nation["audits"],))]
-        + [Cell(str(nation[key]), csv=(nation[key],)) for key, _ in GRADE_COLUMNS]
-        + [gob_cell(gob, nation["audits"]), Cell("–")]
-        + [pct_cell(nation["family_feedback"], nation["audits"])]
-    )
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], period.last, "National")
+    table = _regions_table(user, regions, by_region, nation, period.label, period)
+    national_drill = Drill(user, period.first, period.last) if visibility.is_admin(user) else None
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], "National", national_drill)
     ctx.update(
         scope_name="National",
         national=selectors.figures(nation),
@@ -326,9 +435,39 @@ def national(request):
     )
     feedback = _feedback_table(
         [(region.name, by_region.get(region.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for region in regions]
+        + [("National (all regions)", nation)],
+        {r.name: FeedbackDrill(user, period.first, period.last, region=r.code) for r in regions},
+    )
+    window = {"first": period.first, "last": period.last}
+    by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
+    respondents = selectors.feedback_by_respondent(**window)  # query
+    by_team = selectors.totals_by("team_id", **window)  # query
+    exceptions, _ = board.exceptions(
+        period=period, by_team=by_team, by_code=by_code, region_ids=[r.pk for r in regions]
+    )  # 3 queries
+    weakest = _criteria_table(selectors.weakest_criteria(**window))  # query
+    operational = _operational_table(
+        [(r.name, by_region.get(r.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for r in regions]
         + [("National (all regions)", nation)]
     )
-    return _respond(request, "dashboards/national.html", ctx, [table, trend, feedback], "national")
+    ctx.update(
+        moderation=_moderation(selectors.moderation_table(**window)),  # query
+        comparison_test=board.COMPARISON_TEST,
+        good_or_better_target=board.target_pct(),
+    )
+    seeds = measures.seeds_tables(
+        [(r.name, _seed_scope(by_code, respondents, r.pk)) for r in regions]
+        + [("National", _seed_scope(by_code, respondents, None))],
+        selectors.characteristic_totals(first=period.first, last=period.last),  # query
+        {r.name: FeedbackDrill(user, period.first, period.last, region=r.code) for r in regions},
+    )
+    return _respond(
+        request,
+        "dashboards/national.html",
+        ctx,
+        [table, trend, operational, weakest, exceptions, feedback, *seeds],
+        "national",
+    )
 
 
 def _load_region(user, code: str) -> Region:
@@ -340,57 +479,50 @@ def _load_region(user, code: str) -> Region:
     return region
 
 
-def _practitioners_by_team(**filters) -> dict[int, int]:
-    rows = (
-        User.objects.filter(is_active=True, groups__name=Role.PRACTITIONER, team__isnull=False, **filters)
-        .values("team_id")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    )
-    return {r["team_id"]: r["n"] for r in rows}
-
-
 @require_GET
 def region(request, code):
     user = request.user
     region = _load_region(user, code)  # query: region
     ctx = _setup(request)  # query: snapshot status
     period = ctx["period"]
-    window = {"first": period.first, "last": period.last, "audits": ctx["audits"]}
-    by_team = selectors.totals_by("team_id", region_id=region.pk, **window)  # query
+    window = {"first": period.first, "last": period.last}
+    chosen = {**window, "audits": ctx["audits"]}
+    by_team = selectors.totals_by("team_id", region_id=region.pk, **chosen)  # query
     here = selectors.add_counts(by_team.values())
-    nation = selectors.totals(**window)  # query
-    by_month = selectors.totals_by(
-        "month", first=ctx["trend_first"], last=period.last, region_id=region.pk, audits=ctx["audits"]
-    )  # query
-    criteria = selectors.weakest_criteria(region_id=region.pk, first=period.first, last=period.last)  # query
-    moderation = _moderation(
-        selectors.moderation_table(region_id=region.pk, first=period.first, last=period.last)
-    )  # query
+    nation = selectors.totals(**chosen)  # query
+    trend_window = {"first": ctx["trend_first"], "last": ctx["trend_last"]}
+    by_month = selectors.totals_by("month", region_id=region.pk, audits=ctx["audits"], **trend_window)  # query
+    criteria = selectors.weakest_criteria(region_id=region.pk, **window)  # query
+    moderation = _moderation(selectors.moderation_table(region_id=region.pk, **window))  # query
     teams = list(Team.objects.filter(region=region).order_by("name"))  # query
-    practitioners = _practitioners_by_team(team__region=region)  # query
+    people = compliance_of.practitioners(last=period.last, region_id=region.pk)  # 2 queries
 
-    compliance = Table(
-        "teams",
-        f"Teams in {region.name}: audit compliance and grades, {period.label}",
-        [
-            Column("Team", numeric=False),
-            Column("Practitioners"),
-            Column("Yearly target"),
-            Column("Audits completed"),
-            Column("Target for the period"),
-            Column("Compliance", csv=("Compliance %",)),
-            GOB_COLUMN,
-            pct_column("With family feedback"),
-        ],
-    )
+    compliance = _compliance_table("teams", f"Teams in {region.name}: audit compliance and grades, {period.label}")
     for team in teams:
         c = by_team.get(team.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)
-        compliance.rows.append(_team_row(team, region, period, c, practitioners.get(team.pk, 0)))
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], period.last, region.name)
-    comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation))
+        drill = Drill(user, period.first, period.last, region=region.code, team=team.code)
+        compliance.rows.append(_team_row(team, region, period, c, [p for p in people if p.team_id == team.pk], drill))
+    drill = Drill(user, period.first, period.last, region=region.code)
+    national_by_month = selectors.totals_by("month", audits=ctx["audits"], **trend_window)  # query
+    trend, chart, summary = _trend(
+        by_month, ctx["trend_first"], ctx["trend_last"], region.name, drill, national_by_month
+    )
+    by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
+    respondents = selectors.feedback_by_respondent(**window)  # query
+    seeds = measures.seeds_tables(
+        [
+            (region.name, _seed_scope(by_code, respondents, region.pk)),
+            ("National", _seed_scope(by_code, respondents, None)),
+        ],
+        selectors.characteristic_totals(region_id=region.pk, **window),  # query
+        {region.name: FeedbackDrill(user, period.first, period.last, region=region.code)},
+    )
+    comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation), {region.name: drill})
     operational = _operational_table([(region.name, here), ("National", nation)])
-    feedback = _feedback_table([(region.name, here), ("National", nation)])
+    feedback = _feedback_table(
+        [(region.name, here), ("National", nation)],
+        {region.name: FeedbackDrill(user, period.first, period.last, region=region.code)},
+    )
     ctx.update(
         region=region,
         scope_name=region.name,
@@ -398,7 +530,7 @@ def region(request, code):
         national=selectors.figures(nation),
         moderation=moderation,
         family_feedback_target=FAMILY_FEEDBACK_TARGET_PCT,
-        audits_per_year=AUDITS_PER_PRACTITIONER_A_YEAR,
+        compliance=_compliance_summary(people, period),
         chart=chart,
         chart_summary=summary,
         csv_base=_query(period, format="csv", **ctx["selection_params"]),
@@ -407,34 +539,78 @@ def region(request, code):
         request,
         "dashboards/region.html",
         ctx,
-        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback],
+        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback, *seeds],
         f"region-{region.code}",
     )
 
 
-def _target(practitioners: int, months: int) -> float:
-    """8 audits per practitioner a year, pro-rated to the period's months."""
-    return practitioners * AUDITS_PER_PRACTITIONER_A_YEAR * months / 12
+def _compliance_table(key: str, caption: str) -> Table:
+    return Table(
+        key,
+        caption,
+        [
+            Column("Team", numeric=False),
+            Column("Practitioners"),
+            Column("Audits completed in the period"),
+            pct_column("Practitioners on course"),
+            GOB_COLUMN,
+            pct_column("With family feedback"),
+        ],
+    )
 
 
-def _team_row(team, region, period, c, practitioners) -> list[Cell]:
-    yearly = practitioners * AUDITS_PER_PRACTITIONER_A_YEAR
-    target = _target(practitioners, period.months)
-    compliance = stats.percent(c["audits"], target) if target else None
+def _compliance_summary(people, period) -> dict:
+    on_course, total = compliance_of.on_course_share(people)
+    first, last = compliance_of.rolling_window(period.last)
+    return {
+        "on_course": on_course,
+        "total": total,
+        "pct": stats.percent(on_course, total),
+        "window": f"{month_label(first)} to {month_label(last)}",
+        "target": compliance_of.TARGET,
+        "target_collaborative": compliance_of.TARGET_COLLABORATIVE,
+    }
+
+
+def _team_row(team, region, period, c, people, drill) -> list[Cell]:
+    """A team's compliance (share of its practitioners on course: never above 100%) and grades."""
+    on_course, total = compliance_of.on_course_share(people)
     href = reverse("dashboards:team", args=[region.code, team.code]) + _query(period)
     return [
         Cell(team.name, href=href),
-        Cell(str(practitioners), csv=(practitioners,)),
-        Cell(str(yearly), csv=(yearly,)),
-        Cell(str(c["audits"]), csv=(c["audits"],)),
-        Cell(f"{target:.1f}".removesuffix(".0"), csv=(round(target, 2),)),
-        Cell(
-            "No target" if compliance is None else fmt_pct(compliance),
-            csv=("" if compliance is None else round(compliance, 1),),
-        ),
-        gob_cell(c["outstanding"] + c["good"], c["audits"]),
+        Cell(str(total), csv=(total,)),
+        drill.link(Cell(str(c["audits"]), csv=(c["audits"],))),
+        pct_cell(on_course, total),
+        drill.link(gob_cell(c["outstanding"] + c["good"], c["audits"]), grade="good_or_better"),
         pct_cell(c["family_feedback"], c["audits"]),
     ]
+
+
+def _practitioner_table(user, team, people, period) -> Table:
+    """Each practitioner's audits in the rolling 12 months (linked to those audits) and status."""
+    summary = _compliance_summary(people, period)
+    drill = Drill(user, *compliance_of.rolling_window(period.last))
+    table = Table(
+        "practitioners",
+        f"{team.name}: each practitioner's audits, {summary['window']}",
+        [
+            Column("Practitioner", numeric=False),
+            Column("Target"),
+            Column("Audits in the rolling 12 months"),
+            Column("Status", numeric=False),
+        ],
+        empty="No practitioner is in this team.",
+    )
+    for p in people:
+        table.rows.append(
+            [
+                Cell(p.name),
+                Cell(str(p.target), csv=(p.target,)),
+                drill.link(Cell(str(p.audits), csv=(p.audits,)), practitioner=p.username),
+                Cell("On course") if p.on_course else Cell("Behind", note=f"{p.shortfall} short of the target"),
+            ]
+        )
+    return table
 
 
 @require_GET
@@ -452,33 +628,53 @@ def team(request, code, team_code):
     in_region = selectors.totals(region_id=region.pk, **chosen)  # query
     nation = selectors.totals(**chosen)  # query
     by_month = selectors.totals_by(
-        "month", first=ctx["trend_first"], last=period.last, region_id=region.pk, team_id=team.pk, audits=ctx["audits"]
+        "month",
+        first=ctx["trend_first"],
+        last=ctx["trend_last"],
+        region_id=region.pk,
+        team_id=team.pk,
+        audits=ctx["audits"],
     )  # query
     criteria = selectors.weakest_criteria(region_id=region.pk, team_id=team.pk, **window)  # query
     moderation = _moderation(selectors.moderation_table(region_id=region.pk, team_id=team.pk, **window))  # query
-    practitioners = _practitioners_by_team(team=team).get(team.pk, 0)  # query
+    people = compliance_of.practitioners(last=period.last, team_id=team.pk)  # 2 queries
 
-    compliance = Table(
-        "compliance",
-        f"{team.name}: audit compliance, {period.label}",
+    compliance = _compliance_table("compliance", f"{team.name}: audit compliance, {period.label}")
+    drill = Drill(user, period.first, period.last, region=region.code, team=team.code)
+    compliance.rows.append(_team_row(team, region, period, here, people, drill))
+    national_by_month = selectors.totals_by(
+        "month", first=ctx["trend_first"], last=ctx["trend_last"], audits=ctx["audits"]
+    )  # query
+    trend, chart, summary = _trend(by_month, ctx["trend_first"], ctx["trend_last"], team.name, drill, national_by_month)
+    by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
+    team_codes = selectors.criteria_by_code(selectors.criterion_results(team_id=team.pk, **window))  # query
+    respondents = selectors.feedback_by_respondent(**window)  # query
+    in_team = selectors.feedback_by_respondent(region_id=region.pk, team_id=team.pk, **window)  # query
+    seeds = measures.seeds_tables(
         [
-            Column("Team", numeric=False),
-            Column("Practitioners"),
-            Column("Yearly target"),
-            Column("Audits completed"),
-            Column("Target for the period"),
-            Column("Compliance", csv=("Compliance %",)),
-            GOB_COLUMN,
-            pct_column("With family feedback"),
+            (team.name, {"criteria": measures.scope_criteria(team_codes), "feedback": _by_type(in_team)}),
+            (region.name, _seed_scope(by_code, respondents, region.pk)),
+            ("National", _seed_scope(by_code, respondents, None)),
         ],
-        rows=[_team_row(team, region, period, here, practitioners)],
+        selectors.characteristic_totals(region_id=region.pk, team_id=team.pk, **window),  # query
+        {
+            team.name: FeedbackDrill(user, period.first, period.last, region=region.code, team=team.code),
+            region.name: FeedbackDrill(user, period.first, period.last, region=region.code),
+        },
     )
-    trend, chart, summary = _trend(by_month, ctx["trend_first"], period.last, team.name)
     comparison = _comparison_table(
-        [(team.name, here), (region.name, in_region), ("National", nation)], _gob_pct(nation)
+        [(team.name, here), (region.name, in_region), ("National", nation)],
+        _gob_pct(nation),
+        {team.name: drill, region.name: Drill(user, period.first, period.last, region=region.code)},
     )
     operational = _operational_table([(team.name, here), (region.name, in_region), ("National", nation)])
-    feedback = _feedback_table([(team.name, here), (region.name, in_region), ("National", nation)])
+    feedback = _feedback_table(
+        [(team.name, here), (region.name, in_region), ("National", nation)],
+        {
+            team.name: FeedbackDrill(user, period.first, period.last, region=region.code, team=team.code),
+            region.name: FeedbackDrill(user, period.first, period.last, region=region.code),
+        },
+    )
     ctx.update(
         region=region,
         team=team,
@@ -487,7 +683,7 @@ def team(request, code, team_code):
         national=selectors.figures(nation),
         moderation=moderation,
         family_feedback_target=FAMILY_FEEDBACK_TARGET_PCT,
-        audits_per_year=AUDITS_PER_PRACTITIONER_A_YEAR,
+        compliance=_compliance_summary(people, period),
         chart=chart,
         chart_summary=summary,
         csv_base=_query(period, format="csv", **ctx["selection_params"]),
@@ -496,6 +692,15 @@ def team(request, code, team_code):
         request,
         "dashboards/team.html",
         ctx,
-        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback],
+        [
+            compliance,
+            _practitioner_table(user, team, people, period),
+            comparison,
+            trend,
+            _criteria_table(criteria),
+            operational,
+            feedback,
+            *seeds,
+        ],
         f"team-{team.code}",
     )

@@ -1,6 +1,9 @@
 """Staff feedback pages: the list, recording feedback received another way (on the public questions),
 making links and handing them over (copy, printed letter with a QR code, or email)."""
 
+import datetime
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
@@ -16,13 +19,55 @@ from organisation.roles import Role
 
 from . import links, services
 from .forms import AnswersForm, EmailLinkForm, FeedbackRequestForm, RecordDetailsForm
-from .models import Audience, Feedback, FeedbackRequest, HandOver, Kind, QuestionSet
+from .models import Audience, Feedback, FeedbackRequest, HandOver, Kind, QuestionSet, Respondent
 
 STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.QUALITY_ADMIN)
 
 
 def may_record(user) -> bool:
     return visibility.is_admin(user) or (visibility.can_see_cases(user) and user.has_role(*STAFF_ROLES))
+
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+
+
+def _month(raw: str) -> datetime.date | None:
+    match = MONTH_RE.match(raw)
+    if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        return None
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def _drill_filters(request, qs):
+    """Region, team, respondent and months received: the filters a dashboard's feedback figure links
+    with (the figures count feedback by the region and team copied onto it, by month received).
+    A bad value is reported and left out; the rest still apply."""
+    shown = {}
+    for name, field in (("region", "region__code"), ("team", "team__code")):
+        raw = request.GET.get(name, "").strip()
+        if raw:
+            qs = qs.filter(**{field: raw})
+            shown[name.capitalize()] = raw
+    respondent = request.GET.get("respondent", "").strip()
+    if respondent and respondent not in Respondent.values:
+        messages.error(request, "That kind of respondent is not one we know: showing everyone.")
+    elif respondent:
+        qs = qs.filter(respondent=respondent)
+        shown["From"] = Respondent(respondent).label
+    months = (("received_from", "received_on__gte", "Received from"), ("received_to", "received_on__lt", "Received to"))
+    for name, lookup, label in months:
+        raw = request.GET.get(name, "").strip()
+        if not raw:
+            continue
+        month = _month(raw)
+        if month is None:
+            messages.error(request, f"“{raw[:20]}” is not a month: enter it as YYYY-MM, for example 2025-06.")
+            continue
+        if name == "received_to":
+            month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        qs = qs.filter(**{lookup: month})
+        shown[label] = raw
+    return qs, shown
 
 
 def feedback_list(request):
@@ -34,6 +79,7 @@ def feedback_list(request):
         kind = ""
     if kind:
         qs = qs.filter(kind=kind)
+    qs, drill = _drill_filters(request, qs)
     # One query for the summary over what the person may see.
     summary = qs.aggregate(
         total=Count("pk"),
@@ -55,6 +101,7 @@ def feedback_list(request):
             "summary": summary,
             "kind": kind,
             "kinds": Kind.choices,
+            "drill": drill,
             "may_record": may_record(request.user),
             "may_handle_complaints": visibility.can_handle_complaints(request.user),
         },

@@ -19,6 +19,8 @@ Public interface (other apps build on these names):
       column names, with `import_id_fields` = the natural key. Use the widgets below
       (`CodeWidget`, `IsoDateWidget`, `ChoicesWidget`, `TextWidget`) for clear reasons;
     * `required` — columns that must have a value ("a value is required");
+    * `optional_columns` — columns a file may add after the contract's (a file without them
+      imports as before; the model's default applies);
     * `natural_key` — columns that identify a row; a repeat within one file is an
       error on every later occurrence ("duplicate of line N");
     * `non_field_column` — where row-wide reasons go (default: the natural key);
@@ -173,6 +175,7 @@ class CsvImporter:
     columns: tuple[str, ...] = ()
     resource_class: type[resources.ModelResource] | None = None
     required: tuple[str, ...] = ()
+    optional_columns: tuple[str, ...] = ()
     natural_key: tuple[str, ...] = ()
     # Set True to skip per-row queries that re-check what is already known: the model's
     # CheckConstraints (when its clean() states each rule itself) and the existence of
@@ -206,7 +209,7 @@ class CsvImporter:
         for name in header:
             if name in seen:
                 errors.append((name or "(blank)", "this column appears more than once"))
-            elif name not in self.columns:
+            elif name not in self.columns and name not in self.optional_columns:
                 errors.append((name or "(blank)", f"unexpected column; the header must be: {expected}"))
             seen.add(name)
         for name in self.columns:

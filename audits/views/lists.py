@@ -8,6 +8,8 @@ a page of rows (plus one prefetch of learning actions, the filter options and on
 aggregate of counts where the section shows them).
 """
 
+import datetime
+import re
 from dataclasses import dataclass
 
 from django import forms
@@ -22,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audits.models import Audit, AuditStatus, LearningAction
+from audits.models import Audit, AuditStatus, AuditTemplate, Grade, LearningAction
 from audits.selectors import get_audit_for
 from audits.services.responses import (
     RESPONSE_MAX_LENGTH,
@@ -115,6 +117,40 @@ def region_scope(user) -> QuerySet[Audit]:
 
 # ---- the managers' filters --------------------------------------------------------------
 
+GRADE_FILTER_CHOICES = [
+    ("", "Any grade"),
+    ("good_or_better", "Good or better"),
+    ("below_good", "Below good"),
+    *[(str(value), label) for value, label in reversed(Grade.choices)],
+]
+# grade filter -> (lowest, highest) final grade
+GRADE_RANGES = {
+    "good_or_better": (Grade.GOOD, Grade.OUTSTANDING),
+    "below_good": (Grade.REQUIRES_IMPROVEMENT, Grade.MEETS_STANDARD),
+    **{str(value): (value, value) for value in Grade.values},
+}
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+class MonthField(forms.CharField):
+    """A month written YYYY-MM, cleaned to its first day."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strip=True, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = MONTH_RE.match(value)
+        if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+            raise ValidationError("Enter a month as YYYY-MM, for example 2025-06.")
+        return datetime.date(int(match[1]), int(match[2]), 1)
+
 
 class _TeamChoiceField(forms.ModelChoiceField):
     def __init__(self, *args, with_region=False, **kwargs):
@@ -164,6 +200,33 @@ class RegionFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose overdue only, not overdue, or either."},
     )
+    # Filters a dashboard figure links with (drill-down): the audits behind the number.
+    grade = forms.ChoiceField(
+        choices=GRADE_FILTER_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose a grade from the list."},
+    )
+    practitioner = _PersonChoiceField(
+        queryset=User.objects.none(),
+        to_field_name="username",
+        required=False,
+        empty_label="All practitioners",
+        error_messages={"invalid_choice": "Choose a practitioner from the list."},
+    )
+    template = forms.ChoiceField(
+        choices=[("", "All templates")],
+        required=False,
+        error_messages={"invalid_choice": "Choose an audit template from the list."},
+    )
+    completed_from = MonthField(label="Completed from (month)", required=False)
+    completed_to = MonthField(label="Completed to (month)", required=False)
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("completed_from"), data.get("completed_to")
+        if first and last and first > last:
+            self.add_error("completed_to", "The month completed to must be the same as or after the month from.")
+        return data
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,18 +234,32 @@ class RegionFilterForm(forms.Form):
         regions = visibility.visible_regions(user)
         teams = Team.objects.filter(region__in=regions).select_related("region").order_by("region__name", "name")
         auditors = User.objects.filter(groups__name=Role.AUDITOR, is_active=True).order_by("full_name", "username")
+        # A manager's list holds one region (a dashboard figure's drill-down names it, so audits of
+        # cases that moved into the region after completion elsewhere are left out, as in the figure).
+        self.fields["region"].queryset = regions.order_by("name")
         if self.national:
-            self.fields["region"].queryset = regions.order_by("name")
             self.fields["team"].with_region = True
         else:
-            del self.fields["region"]
             auditors = auditors.filter(region__in=regions)
         self.fields["team"].queryset = teams
         self.fields["auditor"].queryset = auditors.distinct()
+        practitioners = User.objects.filter(groups__name=Role.PRACTITIONER).order_by("full_name", "username")
+        if not self.national:
+            practitioners = practitioners.filter(region__in=regions)
+        self.fields["practitioner"].queryset = practitioners.distinct()
+        slugs = AuditTemplate.objects.filter(is_current=True).order_by("name").values_list("slug", "name")
+        self.fields["template"].choices = [("", "All templates"), *slugs]
 
     def fields_with_options(self) -> list[tuple]:
         """(bound field, [(value, label), …]) with each list read once (one query per model field)."""
-        return [(bound, [(str(value), label) for value, label in bound.field.choices]) for bound in self]
+        return [
+            (bound, [(str(value), label) for value, label in bound.field.choices])
+            for bound in self
+            if hasattr(bound.field, "choices")
+        ]
+
+    def month_fields(self) -> list:
+        return [self["completed_from"], self["completed_to"]]
 
     def apply(self, qs: QuerySet[Audit], today, *, with_status=True) -> QuerySet[Audit]:
         """The queryset narrowed by the valid filters (a filter that failed validation is left out)."""
@@ -195,6 +272,7 @@ class RegionFilterForm(forms.Form):
             qs = qs.filter(Q(team=team) | Q(team__isnull=True, case__team=team))
         if data.get("auditor"):
             qs = qs.filter(auditor=data["auditor"])
+        qs = self._apply_drill_down(qs, data)
         if with_status:
             if data.get("status"):
                 qs = qs.filter(status=data["status"])
@@ -202,6 +280,25 @@ class RegionFilterForm(forms.Form):
                 qs = qs.filter(overdue_q(today))
             elif data.get("overdue") == "no":
                 qs = qs.exclude(overdue_q(today))
+        return qs
+
+    @staticmethod
+    def _apply_drill_down(qs: QuerySet[Audit], data: dict) -> QuerySet[Audit]:
+        """Grade (the final grade, as the dashboards count it), practitioner, template and months of
+        completion: the filters that reproduce a dashboard figure."""
+        grade = data.get("grade")
+        if grade in GRADE_RANGES:
+            low, high = GRADE_RANGES[grade]
+            qs = qs.filter(final_grade__gte=low, final_grade__lte=high)
+        if data.get("practitioner"):
+            person = data["practitioner"]
+            qs = qs.filter(Q(practitioner=person) | Q(practitioner__isnull=True, case__practitioner=person))
+        if data.get("template"):
+            qs = qs.filter(template__slug=data["template"])
+        if data.get("completed_from"):
+            qs = qs.filter(completed_on__gte=data["completed_from"])
+        if data.get("completed_to"):
+            qs = qs.filter(completed_on__lt=_next_month(data["completed_to"]))
         return qs
 
 
@@ -275,6 +372,7 @@ def audit_list(request):
         )
         context["form"] = form
         context["filters"] = form.fields_with_options()
+        context["month_filters"] = form.month_fields()
 
     paginator = Paginator(qs, PAGE_SIZES[current.key])
     if number > 1 and number > paginator.num_pages:

@@ -341,6 +341,9 @@ LOGGING = {
         # axes' own lines mask who and where; organisation.signin logs each failure in full,
         # so keep only axes' warnings (repeated failures, lock-outs).
         "axes": {"level": "WARNING"},
+        # WeasyPrint (the board pack) logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -357,3 +360,6 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a mail server that hangs
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Quality assurance <no-reply@localhost>")
 # The address mails link to (no trailing slash).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The share of audits graded good or better the service aims for: drawn as the target line on the
+# dashboards' charts and named in the board pack. Set GOOD_OR_BETTER_TARGET_PCT to change it.
+GOOD_OR_BETTER_TARGET_PCT = env.int("GOOD_OR_BETTER_TARGET_PCT", default=70)

@@ -22,6 +22,9 @@ HEADER = [
     "report_due_on",
     "report_filed_on",
     "closed_on",
+    # optional columns the import also takes (a file without them imports as before)
+    "domestic_abuse_alleged",
+    "domestic_abuse_substantiated",
 ]
 
 

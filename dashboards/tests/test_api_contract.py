@@ -30,6 +30,12 @@ FIGURES = {
     "care_working_days_to_allocate",
     "private_allocated_pct",
     "s7_on_time_pct",
+    "feedback",
+}
+FEEDBACK_SHAPE = {
+    "child": {"n", "worker_helped_pct"},
+    "parent_carer": {"n", "mean_helpfulness"},
+    "judge": {"n", "mean_helpfulness"},
 }
 
 
@@ -44,6 +50,10 @@ def test_the_answer_has_exactly_the_keys_of_the_contract(client, board_member, t
     for row in body["regions"]:
         assert set(row) == {"code", "name"} | FIGURES
     assert set(body["national"]) == FIGURES
+    for row in [*body["regions"], body["national"]]:
+        assert set(row["feedback"]) == set(FEEDBACK_SHAPE) | {"understood_pct"}
+        for who, keys in FEEDBACK_SHAPE.items():
+            assert set(row["feedback"][who]) == keys
     low, high = body["national"]["good_or_better_ci95"]
     assert 0 <= low <= body["national"]["good_or_better_pct"] <= high <= 100
 
@@ -120,7 +130,7 @@ def test_token_calls_for_one_region_run_constant_snapshot_only_queries(client, s
     rollup_all()
     large = _capture(client, params, **auth)
     # token and its user, roles, the region asked for, totals by region, computed_at
-    assert len(small) == len(large) == 5
+    assert len(small) == len(large) == 6
     assert source_tables(large) == set()
     assert "dashboards_kpisnapshot" in tables_read(large)
 

@@ -31,11 +31,19 @@
   }
 
   function goodOrBetterChart(canvas, data) {
+    // Gaps, not lines, across months without audits (spanGaps false); national and target as lines.
+    var datasets = [{ label: (data.scope || "") + " % good or better", data: data.good_or_better_pct, borderColor: "#1d70b8", backgroundColor: "#1d70b8", spanGaps: false }];
+    if (data.national_pct) {
+      datasets.push({ label: "National", data: data.national_pct, borderColor: "#505a5f", backgroundColor: "#505a5f", borderDash: [6, 4], spanGaps: false, pointRadius: 2 });
+    }
+    if (data.target_pct !== null && data.target_pct !== undefined) {
+      datasets.push({ label: "Target (" + data.target_pct + "%)", data: data.labels.map(function () { return data.target_pct; }), borderColor: "#d4351c", backgroundColor: "#d4351c", borderDash: [2, 3], pointRadius: 0 });
+    }
     return new window.Chart(canvas, {
       type: "line",
       data: {
         labels: data.labels,
-        datasets: [{ label: "% good or better", data: data.good_or_better_pct, borderColor: "#1d70b8", backgroundColor: "#1d70b8", spanGaps: false }]
+        datasets: datasets
       },
       options: {
         maintainAspectRatio: false,

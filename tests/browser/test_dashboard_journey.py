@@ -61,12 +61,13 @@ def test_service_manager_reads_the_regional_dashboard_drills_into_a_team_and_dow
     assert_accessible(page)
 
     with page.expect_download() as download_info:
-        page.locator("#table-compliance + p").get_by_role("link", name="Download this table as CSV").click()
+        download_link = page.locator(".app-table-scroll:has(#table-compliance) + p")
+        download_link.get_by_role("link", name="Download this table as CSV").click()
     download = download_info.value
     assert download.suggested_filename.endswith("-compliance.csv")
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
     assert rows[0]["Team"] == "Durham"
-    assert rows[0]["Audits completed"] == "4"
+    assert rows[0]["Audits completed in the period"] == "4"
     assert rows[0]["Good or better: numerator"] == "3"
 
     # A bad period in the address gets an error on the page, not a crash.
