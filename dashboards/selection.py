@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from audits.models import AuditTemplate, Programme
+from django.apps import apps
 
 from .periods import echo
 from .selectors import ROUTINE, AuditSelection
@@ -22,6 +22,10 @@ def parse_selection(params) -> tuple[AuditSelection, str]:
     At most two small queries (does the template, does the programme exist); raises
     SelectionError with a plain message for anything that names nothing.
     """
+    # The models by name, not by import: the board pack (improvement_plans) reaches this module
+    # through the dashboard tables, and improvement plans never import the audit app.
+    AuditTemplate = apps.get_model("audits", "AuditTemplate")  # noqa: N806
+    Programme = apps.get_model("audits", "Programme")  # noqa: N806
     raw_template = (params.get("template") or "").strip().lower()  # slugs are lower case
     raw_programme = (params.get("programme") or "").strip()
     if not raw_template and not raw_programme:
