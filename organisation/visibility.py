@@ -217,13 +217,16 @@ def visible_feedback(user, qs: QuerySet) -> QuerySet:
 
 
 def can_handle_complaints(user) -> bool:
-    """Service managers handle their region's complaints; quality admins everyone's."""
-    return is_admin(user) or (_active(user) and user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None)
+    """Service managers handle their region's complaints; quality admins and assistant directors
+    (who follow the regions' work nationally, see oversight_q) everyone's."""
+    return oversees_nationally(user) or (
+        _active(user) and user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None
+    )
 
 
 def complaint_q(user) -> Q:
     """A Q over Feedback (complaints) for what this person may handle."""
-    if is_admin(user):
+    if oversees_nationally(user):
         return Q()
     if can_handle_complaints(user):
         return Q(region_id=user.region_id)

@@ -258,7 +258,7 @@ def _complaint_rows(user, today):
     due = SqlCase(When(acknowledged_on__isnull=True, then=F("acknowledge_by")), default=F("respond_by"))
     return (
         Feedback.objects.filter(kind=Kind.COMPLAINT, responded_on__isnull=True)
-        .filter(visibility.oversight_q(user, "region_id"))
+        .filter(visibility.complaint_q(user))  # the people who may open the complaint's page
         .annotate(work_due=due)
         .filter(work_due__isnull=False)
         .select_related("case")
@@ -269,7 +269,8 @@ def _complaint_rows(user, today):
 def _complaint_item(f):
     verb = "Acknowledge" if f.acknowledged_on is None else "Respond to"
     about = f"case {f.case.reference}" if f.case_id else f"received on {f.received_on:%-d %B %Y}"
-    return WorkItem("complaint", f.pk, f"{verb} the complaint about {about}", f.work_due, "/feedback/?kind=complaint")
+    href = reverse("feedback:complaint", args=[f.pk])
+    return WorkItem("complaint", f.pk, f"{verb} the complaint about {about}", f.work_due, href)
 
 
 def _plan_due():
@@ -380,7 +381,7 @@ SOURCES = [
         visibility.oversees_work,
         _complaint_rows,
         _complaint_item,
-        "/feedback/?kind=complaint",
+        "/feedback/complaints/",
     ),
     Source("plan_actions", "Improvement-plan actions you own", lambda u: True, _owned_plan_rows, _plan_item, "/plans/"),
     Source(

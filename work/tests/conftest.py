@@ -82,7 +82,7 @@ def world(team, other_team, practitioner, auditor, service_manager, other_manage
 
     # Complaints: one in the region (not yet acknowledged), one elsewhere.
     t["complaint"] = FeedbackFactory(case=mine, kind="complaint", complaint_stage=1, acknowledge_by=day(1))
-    FeedbackFactory(case=theirs, kind="complaint", complaint_stage=1, acknowledge_by=day(2))
+    t["complaint_sw"] = FeedbackFactory(case=theirs, kind="complaint", complaint_stage=1, acknowledge_by=day(2))
 
     # Improvement plans: the manager owns one action; one action is overdue (board).
     t["plan_owned"] = ActionFactory(due_on=day(6))

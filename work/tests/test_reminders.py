@@ -49,6 +49,7 @@ def test_one_digest_per_person_with_exactly_their_items_and_no_childs_details(sm
     audit = lambda key: reverse("audits:detail", args=[t[key].pk])  # noqa: E731
     action = lambda key: reverse("audits:action", args=[t[key].audit_id, t[key].pk])  # noqa: E731
     plan = lambda key: f"/plans/{t[key].objective.plan_id}/#action-{t[key].pk}"  # noqa: E731
+    complaint = lambda key: reverse("feedback:complaint", args=[t[key].pk])  # noqa: E731
     # Overdue, or due within 7 days: worked out by hand from the world's dates.
     expected = {
         p["auditor"].email: {
@@ -61,10 +62,14 @@ def test_one_digest_per_person_with_exactly_their_items_and_no_childs_details(sm
             audit("region_overdue"),
             audit("grade_overdue"),
             action("action_overdue"),
-            "/feedback/?kind=complaint",
+            complaint("complaint"),
             plan("plan_owned"),
         },
-        p["other_manager"].email: {audit("other_overdue"), action("other_action_overdue"), "/feedback/?kind=complaint"},
+        p["other_manager"].email: {
+            audit("other_overdue"),
+            action("other_action_overdue"),
+            complaint("complaint_sw"),
+        },
         p["assistant_director"].email: {
             audit("region_overdue"),
             audit("other_overdue"),
@@ -72,7 +77,8 @@ def test_one_digest_per_person_with_exactly_their_items_and_no_childs_details(sm
             action("action_overdue"),
             action("other_action_overdue"),
             plan("plan_overdue"),
-            "/feedback/?kind=complaint",
+            complaint("complaint"),
+            complaint("complaint_sw"),
         },
         p["board_member"].email: {plan("plan_overdue")},
         p["second_auditor"].email: {audit("region_overdue")},

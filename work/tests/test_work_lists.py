@@ -64,6 +64,10 @@ def test_practitioner_has_actions_reflections_and_links(client, world):
     ]
 
 
+def complaint_url(complaint) -> str:
+    return reverse("feedback:complaint", args=[complaint.pk])
+
+
 def test_a_returned_action_says_so(client, world):
     client.force_login(world.people["practitioner"])
     html = client.get("/my-work/").content.decode()
@@ -77,7 +81,7 @@ def test_service_manager_has_sign_offs_overdue_work_complaints_and_plan_actions_
         ("overdue_audit", audit_url(t["region_overdue"]), "overdue", "Overdue"),
         ("overdue_audit", audit_url(t["grade_overdue"]), "overdue", "Overdue"),
         ("learning_action", action_url(t["action_overdue"]), "overdue", "Overdue"),
-        ("complaint", "/feedback/?kind=complaint", "due_soon", "Due soon"),
+        ("complaint", complaint_url(t["complaint"]), "due_soon", "Due soon"),
         ("plan_action", plan_url(t["plan_owned"]), "due_soon", "Due soon"),
         ("learning_action", action_url(t["action_done"]), "due", "Due"),  # to sign off
     ]
@@ -104,8 +108,8 @@ def test_assistant_director_sees_overdue_work_nationally(client, world):
         ("learning_action", action_url(t["other_action_overdue"])),  # 3 days
         ("overdue_audit", audit_url(t["grade_overdue"])),  # 2 days
         ("learning_action", action_url(t["action_overdue"])),  # 1 day
-        ("complaint", "/feedback/?kind=complaint"),  # due tomorrow
-        ("complaint", "/feedback/?kind=complaint"),  # due in 2 days
+        ("complaint", complaint_url(t["complaint"])),  # due tomorrow
+        ("complaint", complaint_url(t["complaint_sw"])),  # due in 2 days
     ]
 
 
@@ -191,3 +195,12 @@ def test_the_national_roles_see_sign_offs_waiting_too_long_in_any_region(client,
     # The region's own manager has it once, as a sign-off.
     other = [url for _k, url, _s, _t in rows(client, world.people["other_manager"])]
     assert other.count(action_url(late)) == 1
+
+
+def test_every_complaint_on_a_work_list_opens_for_its_reader(client, world):
+    for who in ("service_manager", "other_manager", "assistant_director"):
+        client.force_login(world.people[who])
+        listed = [url for kind, url, _s, _t in rows(client, world.people[who]) if kind == "complaint"]
+        assert listed, who
+        for url in listed:
+            assert client.get(url).status_code == 200, (who, url)
