@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from import_export import fields, resources
+from import_export import fields
 from import_export.results import Error, Result
 from simple_history.utils import bulk_create_with_history
 
@@ -33,6 +33,7 @@ from audits.models import Audit, AuditStatus, Criterion, CriterionKind, Grade, J
 from audits.signals import audits_imported
 from cases.models import Case
 from organisation.importing import CsvImporter
+from organisation.spreadsheets import SafeModelResource
 
 COLUMNS = ("case_reference", "template", "criterion", "grade", "answer")
 
@@ -53,7 +54,7 @@ class ParsedJudgement:
         return (self.grade, self.answer)
 
 
-class JudgementExportResource(resources.ModelResource):
+class JudgementExportResource(SafeModelResource):
     """The contract's columns for judgements (the shape imported)."""
 
     case_reference = fields.Field(column_name="case_reference", attribute="audit__case__reference", readonly=True)

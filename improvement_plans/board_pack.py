@@ -6,6 +6,7 @@ numbers, the date it was made and "figures as of". It lives here because it read
 improvement_plans may import dashboards but not the other way round.
 """
 
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -69,9 +70,11 @@ def board_pack(request):
         "overdue": overdue_actions(plans, today),  # query
     }
     html = render_to_string("improvement_plans/board_pack.html", context, request=request)
-    from weasyprint import HTML  # imported here: loading pango costs a moment at start-up
+    from weasyprint import CSS, HTML  # imported here: loading pango costs a moment at start-up
 
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    # The pack's styles are a file like every other page's (no inline <style>: see the CSP).
+    stylesheet = CSS(filename=str(finders.find("css/board-pack.css")))
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[stylesheet])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="board-pack-{first:%Y-%m}-to-{last:%Y-%m}.pdf"'
     return response
