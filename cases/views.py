@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisation import visibility
+from organisation.middleware import allow_long_statements, extend_statement_timeout
 
 from .filters import CaseFilter
 from .imports import CaseResource
@@ -76,6 +77,7 @@ def case_list(request):
     user = request.user
     visibility.require(visibility.can_see_cases(user))
     if request.GET.get("format") == "csv":
+        extend_statement_timeout()
         return case_export(request)
     filterset = _filtered(request)
     form = filterset.form
@@ -105,6 +107,7 @@ def case_list(request):
     )
 
 
+@allow_long_statements
 def case_export(request):
     """The filtered list as CSV in the import columns (import-export's export of CaseResource)."""
     user = request.user

@@ -1,11 +1,9 @@
 """Tests: the real PostgreSQL and Redis on this machine unless the environment says otherwise."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database, env
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/cafcass_qa"),
-}
+DATABASES = {"default": database("postgres://postgres@127.0.0.1:5432/cafcass_qa")}
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 # Most tests want the task to run where they can see it; tests whose point is the queue
 # start a real worker on the Redis broker and switch eager mode off.
