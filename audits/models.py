@@ -118,7 +118,9 @@ class Audit(models.Model):
     moderated_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True, editable=False)
     family_feedback = models.BooleanField(default=False, help_text="Family feedback informed this audit")
     practitioner_response = models.TextField(blank=True)
-    # Copied from the case at completion so history never moves when a case is re-allocated.
+    # Copied from the case when the audit is made (so the lists filter and sort on the audit's
+    # own indexed columns), followed while the audit is open when the case is re-allocated, and
+    # copied again at completion: history never moves once an audit is completed.
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     practitioner = models.ForeignKey(
@@ -145,6 +147,10 @@ class Audit(models.Model):
             # Serves the roll-ups: one slice is (region, month of completed_on).
             models.Index(fields=["region", "completed_on"], name="audit_region_completed_idx"),
             models.Index(fields=["auditor", "status"], name="audit_auditor_status_idx"),
+            # The lists' counts by status, within a region and team (bounded: organisation.paging).
+            # The lists' sort order has PostgreSQL-only indexes (due date descending, nulls
+            # last): migration audits/0007 (SQLite cannot index NULLS LAST).
+            models.Index(fields=["status", "region", "team"], name="audit_status_region_team_idx"),
             # The moderated few (about 5%): the roll-ups read their grade table from this index alone.
             models.Index(
                 fields=["region", "completed_on"],
@@ -169,6 +175,13 @@ class Audit(models.Model):
 
     def __str__(self):
         return f"Audit of {self.case.reference}"
+
+    def copy_from_case(self, case: Case | None = None) -> None:
+        """Record the case's region, team and practitioner on the audit (no query: pass the case)."""
+        case = case or self.case
+        self.region_id = case.region_id
+        self.team_id = case.team_id
+        self.practitioner_id = case.practitioner_id
 
     def clean(self):
         super().clean()

@@ -1,13 +1,13 @@
 """Feedback pages: the public one-time form (/f/<token>/), the list, recording, and making links."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from cases.models import Case
 from organisation import visibility
+from organisation.paging import BoundedPaginator
 from organisation.roles import Role
 
 from . import services
@@ -62,7 +62,7 @@ def feedback_list(request):
         helped_answered=Count("pk", filter=Q(worker_helped__isnull=False)),
         complaints=Count("pk", filter=Q(kind=Kind.COMPLAINT)),
     )
-    page = Paginator(qs.for_list(), 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs.for_list(), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "feedback/list.html",
