@@ -10,14 +10,14 @@ unrounded numbers 0–100, `null` where the denominator is 0. A bad period or re
 
 import re
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from organisation import visibility
 from organisation.models import Region
 
-from . import selectors
+from . import caching, selectors
 from .models import ApiToken
 from .periods import PeriodError, echo, parse_month
 
@@ -97,6 +97,14 @@ def kpis(request):
     if first > last:
         return _error(f"'from' ({raw_from}) is after 'to' ({raw_to}).", 400)
 
+    # Answered before from the same snapshots for the same view of them: the cached body
+    # (only successful answers are cached, so a hit passed the region checks below).
+    computed_at = selectors.computed_at()  # one query
+    key = caching.figures_key(request, user, computed_at)
+    body = caching.api_get(key)
+    if body is not None:
+        return HttpResponse(body, content_type="application/json")
+
     regions = visibility.visible_regions(user).order_by("name")
     code = request.GET.get("region")
     if code is not None:
@@ -109,8 +117,7 @@ def kpis(request):
 
     by_region = selectors.totals_by("region_id", first=first, last=last)  # one query, every region
     empty = dict.fromkeys(selectors.COUNT_FIELDS, 0)
-    computed_at = selectors.computed_at()
-    return JsonResponse(
+    response = JsonResponse(
         {
             "from": f"{first:%Y-%m}",
             "to": f"{last:%Y-%m}",
@@ -119,3 +126,5 @@ def kpis(request):
             "national": _figures(selectors.add_counts(by_region.values())),
         }
     )
+    caching.api_set(key, response.content)
+    return response

@@ -14,7 +14,7 @@ from organisation import visibility
 from organisation.models import Region, Team, User
 from organisation.roles import Role
 
-from . import selectors, stats
+from . import caching, selectors, stats
 from .periods import PeriodError, echo, month_period, parse_period, period_choices
 from .tables import (
     GOB_COLUMN,
@@ -271,6 +271,8 @@ def national(request):
     user = request.user
     visibility.require(visibility.can_see_dashboards(user))
     ctx = _setup(request)  # query: snapshot status
+    if hit := caching.cached_page(request, "dashboards/national.html", ctx):
+        return hit  # rendered since the last roll-up: no snapshot query, no rendering
     period = ctx["period"]
     regions = list(visibility.visible_regions(user).order_by("name"))  # query: regions
     by_region = selectors.totals_by("region_id", first=period.first, last=period.last)  # query
@@ -343,6 +345,9 @@ def region(request, code):
     user = request.user
     region = _load_region(user, code)  # query: region
     ctx = _setup(request)  # query: snapshot status
+    ctx["region"] = region
+    if hit := caching.cached_page(request, "dashboards/region.html", ctx):
+        return hit
     period = ctx["period"]
     window = {"first": period.first, "last": period.last}
     by_team = selectors.totals_by("team_id", region_id=region.pk, **window)  # query
@@ -429,6 +434,9 @@ def team(request, code, team_code):
     if team is None:
         raise Http404("No such team in this region")
     ctx = _setup(request)  # query: snapshot status
+    ctx.update(region=region, team=team)
+    if hit := caching.cached_page(request, "dashboards/team.html", ctx):
+        return hit
     period = ctx["period"]
     window = {"first": period.first, "last": period.last}
     here = selectors.totals(region_id=region.pk, team_id=team.pk, **window)  # query

@@ -204,6 +204,10 @@ LOGGING = {
 
 SERVICE_NAME = "Quality assurance"
 
+# Rendered dashboard figures and API answers (dashboards/caching.py): Redis in production
+# (CACHE_URL=redis://host:6379/1), this process's memory otherwise (`make run`, tests).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cafcass-qa")}
+
 # Web requests only (never Celery tasks, management commands or migrations, which may run
 # long): a statement running past this many milliseconds is cancelled by PostgreSQL and the
 # person sees "this page took too long" (503) instead of a worker hanging. 0 turns it off.
