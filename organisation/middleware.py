@@ -85,13 +85,17 @@ def _set_statement_timeout(milliseconds: int) -> None:
     test's transaction it is rolled back with the rest. Celery tasks, management commands
     and migrations never pass through here, so they keep the server's setting (none).
     """
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
     if connection.vendor != "postgresql":
         return
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = %s", [max(0, int(milliseconds))])
+    try:
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = %s", [max(0, int(milliseconds))])
+    except (DatabaseError, connection.Database.Error):
+        # The database is down: the view finds out for itself (/health/ reports it).
+        logger.warning("Could not set the statement timeout", exc_info=True)
 
 
 def is_statement_timeout(exc: BaseException) -> bool:

@@ -75,3 +75,15 @@ def test_other_database_errors_are_not_mistaken_for_a_timeout():
     err = RuntimeError("wrapped")
     err.__cause__ = type("Fake", (Exception,), {"pgcode": "57014"})()
     assert is_statement_timeout(err)
+
+
+def test_with_the_database_down_the_health_check_still_answers(client, monkeypatch, tiny_timeout):
+    from django.db import OperationalError
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json()["database"] == "unreachable"
