@@ -5,7 +5,8 @@ seeded; refuses when it holds no synthetic data. Gives a pool of synthetic peopl
 password, writes the plan the locustfile reads (who opens which pages), starts gunicorn
 (sync workers, `--workers`, on a free loopback port, persistent database connections, the
 cache on Redis when CACHE_URL names it), and runs locust headless once per step of users
-(`--steps 10,25,50`, `--step-seconds` each; think time 0.5–1.5 s). Per page: requests,
+(`--steps 10,25,50`, `--step-seconds` each; think time 0.5–1.5 s; the figures start once
+every user is spawned, so the sign-in burst of the ramp stays out of them). Per page: requests,
 failures, p50/p95/p99 and throughput; per step: total throughput and p95, so the saturation
 point shows. Saves: every successful grading save must be in the audit's history
 afterwards (a lost save would be missing). Records a section in benchmarks/RESULTS.md.
@@ -192,7 +193,7 @@ def run_locust(port: int, users: int, seconds: int, plan_path: Path, out_prefix:
         "nice", "-n", "19", str(VENV_BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"),
         "--headless", "--users", str(users), "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{seconds}s",
         "--host", f"http://127.0.0.1:{port}", "--csv", str(out_prefix), "--only-summary", "--stop-timeout", "5",
-        "--loglevel", "WARNING",
+        "--reset-stats", "--loglevel", "WARNING",
     ]  # fmt: skip
     env = {**os.environ, "LOADTEST_PLAN": str(plan_path)}
     started = time.monotonic()
@@ -270,7 +271,8 @@ def record(result: dict) -> None:
             f"({result['audits']:,} completed audits)",
             "",
             f"gunicorn {result['workers']} sync workers on loopback, locust on the same 2 cores "
-            f"(both `nice -n 19`), think time 0.5–1.5 s, {result['step_seconds']} s per step; "
+            f"(both `nice -n 19`), think time 0.5–1.5 s, {result['step_seconds']} s per step (figures from the "
+            "moment every user is spawned: locust --reset-stats); "
             f"persistent connections (CONN_MAX_AGE "
             f"{result['conn_max_age']}), cache `{result['cache']}`. The machine is shared: load averages below.",
             "",
