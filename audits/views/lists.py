@@ -87,7 +87,7 @@ def todo_audits(user, today) -> QuerySet[Audit]:
 
 
 def done_audits(user) -> QuerySet[Audit]:
-    """Audits this auditor has submitted or completed, newest first."""
+    """Audits this auditor has submitted or completed, newest first (index audits/0008 on PostgreSQL)."""
     qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=DONE_STATUSES))
     return qs.for_list().order_by(
         Coalesce("completed_at", "submitted_at").desc(nulls_last=True), F("completed_on").desc(nulls_last=True), "-pk"
