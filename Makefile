@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format install assets services browser migrate demo bench clean worker
+.PHONY: run test lint format install assets services browser migrate demo bench loadtest clean worker
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -62,6 +62,10 @@ test: install assets browser services lint
 
 bench: install assets services
 	DJANGO_SETTINGS_MODULE=cafcass_qa.settings.test $(PY) -m benchmarks $(BENCH_ARGS)
+
+# Locust against gunicorn on a free loopback port, on the data `make bench` seeded (bounded: steps of users, seconds each).
+loadtest: install services
+	DJANGO_SETTINGS_MODULE=cafcass_qa.settings.test $(PY) -m benchmarks.loadtest $(LOADTEST_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A cafcass_qa worker --beat --loglevel=info

@@ -41,6 +41,15 @@ def pytest_sessionstart(session):
         pytest.exit("\n".join([*lines, "(or run `make test`, which starts both)"]), returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (local memory: cached figures never cross tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def region(db):
     return RegionFactory(code="north-east", name="North East")

@@ -28,3 +28,11 @@ class AuditsConfig(AppConfig):
         from .case_sections import audits_for_case
 
         register_case_section("audits/_case_audits.html", audits_for_case, order=10)
+
+        from django.db.models.signals import post_save
+
+        from cases.models import Case
+
+        from .signals import follow_case_reallocation
+
+        post_save.connect(follow_case_reallocation, sender=Case, dispatch_uid="audits_follow_case_reallocation")

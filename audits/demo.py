@@ -473,6 +473,7 @@ def _open_audits(rng, today, template, cases, auditors) -> int:
                     created_at=created,
                     started_at=created + datetime.timedelta(days=3) if status == AuditStatus.IN_PROGRESS else None,
                 )
+                audit.copy_from_case(case)
                 audit._history_date = created
                 audits.append(audit)
                 if status == AuditStatus.IN_PROGRESS:

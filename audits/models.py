@@ -198,7 +198,9 @@ class Audit(models.Model):
     follow_up_of = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up"
     )
-    # Copied from the case at completion so history never moves when a case is re-allocated.
+    # Copied from the case when the audit is made (so the lists filter and sort on the audit's
+    # own indexed columns), followed while the audit is open when the case is re-allocated, and
+    # copied again at completion: history never moves once an audit is completed.
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     practitioner = models.ForeignKey(
@@ -229,6 +231,10 @@ class Audit(models.Model):
             models.Index(
                 fields=["due_on"], condition=Q(status__in=["scheduled", "in_progress"]), name="audit_open_due_idx"
             ),
+            # The lists' counts by status, within a region and team (bounded: organisation.paging).
+            # The lists' sort order has PostgreSQL-only indexes (due date descending, nulls
+            # last): migration audits/0007 (SQLite cannot index NULLS LAST).
+            models.Index(fields=["status", "region", "team"], name="audit_status_region_team_idx"),
             # The moderated few (about 5%): the roll-ups read their grade table from this index alone.
             models.Index(
                 fields=["region", "completed_on"],
@@ -253,6 +259,13 @@ class Audit(models.Model):
 
     def __str__(self):
         return f"Audit of {self.case.reference}"
+
+    def copy_from_case(self, case: Case | None = None) -> None:
+        """Record the case's region, team and practitioner on the audit (no query: pass the case)."""
+        case = case or self.case
+        self.region_id = case.region_id
+        self.team_id = case.team_id
+        self.practitioner_id = case.practitioner_id
 
     def clean(self):
         super().clean()

@@ -22,3 +22,16 @@ work_assigned = Signal()
 # A learning action the service manager sent back to the practitioner, inside the transaction:
 # sender=LearningAction, action=<LearningAction>.
 learning_action_returned = Signal()
+
+
+def follow_case_reallocation(sender, instance, created=False, raw=False, **kwargs):
+    """post_save of a Case: audits not yet completed take the case's region, team and
+    practitioner again (a re-allocation moves them between lists); completed audits keep
+    the copy made at completion, so history never moves. One UPDATE, usually of no row."""
+    if raw or created:  # loaddata; a new case has no audits
+        return
+    from audits.models import Audit, AuditStatus
+
+    Audit.objects.filter(case_id=instance.pk).exclude(status=AuditStatus.COMPLETED).exclude(
+        region_id=instance.region_id, team_id=instance.team_id, practitioner_id=instance.practitioner_id
+    ).update(region_id=instance.region_id, team_id=instance.team_id, practitioner_id=instance.practitioner_id)

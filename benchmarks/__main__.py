@@ -124,6 +124,8 @@ def main(argv=None) -> int:
     print(json.dumps(result, indent=2, default=str))
     print()
     print(report.table(result))
+    print()
+    print(report.daily_table(result))
     if not args.no_record:
         report.record(result)
         say(f"Recorded in {report.RESULTS}")

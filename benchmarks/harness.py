@@ -135,6 +135,10 @@ def vacuum_analyze() -> None:
     with connection.cursor() as cursor:
         for table in ("cases_case", "audits_audit", "audits_judgement", "audits_moderation", "dashboards_kpisnapshot"):
             cursor.execute(f"{command} {table}")
+        # The people too: with the statistics of an empty table the planner joins 2,300 users by a
+        # nested loop of sequential scans (the practitioner's list took 90 ms instead of 19).
+        for table in ("organisation_user", "organisation_user_groups", "organisation_team", "organisation_region"):
+            cursor.execute(f"ANALYZE {table}")
 
 
 # ---- roll-ups ------------------------------------------------------------------------

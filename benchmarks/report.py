@@ -23,7 +23,33 @@ def bars(result: dict) -> dict:
             out[f"{name}_p95_under_100ms"] = page["p95_ms"] < PAGE_BAR_MS
         else:
             out[f"{name}_p95_under_100ms"] = None
+    for name, page in (result.get("daily_pages") or {}).items():
+        out[f"daily {name} p95 under 100ms"] = page["p95_ms"] < PAGE_BAR_MS if page.get("status") == 200 else None
     return out
+
+
+def daily_table(result: dict) -> str:
+    """Every daily page per role: server time through the test client and the queries of one request."""
+    pages = result.get("daily_pages") or {}
+    if not pages:
+        return ""
+    b = result.get("bars", {})
+    lines = [
+        "| role: page | p50 ms | p95 ms | max ms | queries | HTTP | path | p95 < 100 ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, page in pages.items():
+        lines.append(
+            f"| {name} | {page['p50_ms']} | {page['p95_ms']} | {page['max_ms']} | {page['queries']} | "
+            f"{page['status']} | `{page['path']}` | {_mark(b.get(f'daily {name} p95 under 100ms'))} |"
+        )
+    sign_in = result.get("sign_in")
+    if sign_in:
+        lines.append(
+            f"| sign-in (apart: {sign_in['hasher']}, no bar) | {sign_in['p50_ms']} | {sign_in['p95_ms']} | "
+            f"{sign_in['max_ms']} | – | {sign_in['status']} | `{sign_in['path']}` | – |"
+        )
+    return "\n".join(lines)
 
 
 def _fig(value: dict | None, unit: str) -> str:
@@ -98,6 +124,11 @@ def section(result: dict) -> str:
             f"Data ({seeded}): " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + ".",
             "",
             table(result),
+            "",
+            "Every daily page, per role (the dashboards and API as served, and uncached: the cache emptied "
+            "before each request, as right after a roll-up):",
+            "",
+            daily_table(result),
             "",
             "<details><summary>JSON</summary>",
             "",

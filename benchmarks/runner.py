@@ -16,7 +16,7 @@ from dashboards.synthetic import (
     synthetic_seed,
 )
 
-from . import harness, report
+from . import daily, harness, report
 
 
 class _Say:
@@ -78,6 +78,9 @@ def run_benchmark(
     result.update(harness.measure_rollups(runs=runs, slice_runs=slice_runs, warmup=warmup))
     say("Measuring the pages and the API...")
     result["pages"] = harness.measure_pages(runs=page_runs, warmup=3 if warmup else 1)
+    say("Measuring every daily page per role, and sign-in on its own...")
+    result["daily_pages"] = daily.measure_daily_pages(runs=page_runs, warmup=3 if warmup else 1)
+    result["sign_in"] = daily.measure_sign_in(runs=min(page_runs, 10))
     if import_rows and import_runs:
         say(f"Measuring import_csv audits on {import_rows:,} rows...")
         result.update(harness.run_import_safely(rows=import_rows, runs=import_runs))

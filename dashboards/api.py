@@ -15,7 +15,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -23,7 +23,7 @@ from audits.models import AuditTemplate
 from organisation import visibility
 from organisation.models import Region
 
-from . import selectors
+from . import caching, selectors
 from .models import ApiToken
 from .periods import PeriodError, echo, parse_month
 from .selection import SelectionError, parse_selection
@@ -140,6 +140,15 @@ def kpis(request):
         return scope
     first, last, regions = scope.first, scope.last, scope.regions
 
+    # Answered before from the same snapshots for the same view of them: the cached body (keyed
+    # by the newest roll-up, the viewer's visibility and the exact query; only successful
+    # answers are cached, and the checks above ran first).
+    computed_at = selectors.computed_at()  # one query
+    key = caching.figures_key(request, scope.user, computed_at)
+    body = caching.api_get(key)
+    if body is not None:
+        return HttpResponse(body, content_type="application/json")
+
     try:
         selection, _ = parse_selection(request.GET)
     except SelectionError as exc:
@@ -147,8 +156,7 @@ def kpis(request):
     by_region = selectors.totals_by("region_id", first=first, last=last, audits=selection)  # every region
     feedback = selectors.feedback_by_respondent(first=first, last=last)  # one query, every region
     empty = dict.fromkeys(selectors.COUNT_FIELDS, 0)
-    computed_at = selectors.computed_at()
-    return JsonResponse(
+    response = JsonResponse(
         {
             "from": f"{first:%Y-%m}",
             "to": f"{last:%Y-%m}",
@@ -168,6 +176,8 @@ def kpis(request):
             },
         }
     )
+    caching.api_set(key, response.content)
+    return response
 
 
 TEMPLATE_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")

@@ -95,6 +95,9 @@ PUBLIC_REPORT_WEEKS = 26
 ALLOCATION_DAYS = [(0, 35), (1, 35), (2, 20), (3, 7), (5, 3)]
 UNALLOCATED = {LawType.PUBLIC: 0.005, LawType.PRIVATE: 0.007}
 S7_ON_TIME = 0.984
+# Open cases with an audit under way (scheduled or in progress, due within weeks of today):
+# the auditors' to-do lists and the managers' overdue figures. Not counted in N.
+OPEN_AUDIT_SHARE = 0.2
 
 ETHNICITIES = ["White British", "White other", "Mixed", "Asian or Asian British", "Black or Black British", "Other"]
 ETHNICITY_WEIGHTS = [70, 6, 8, 8, 5, 3]
@@ -539,6 +542,20 @@ def _case_audit_counts(rng: random.Random, weights: list[int], audits: int) -> l
     return counts
 
 
+def _open_audit(audits_t, audit_id, case_id, template_id, region_id, team_id, pid, end, rng, org) -> None:
+    """A scheduled or in-progress audit of an open case (region, team, practitioner copied at creation)."""
+    due = end + datetime.timedelta(days=rng.randint(-21, 42))
+    created = due - datetime.timedelta(days=28)
+    started = rng.random() < 0.4
+    status = "in_progress" if started else "scheduled"
+    started_at = f"{created + datetime.timedelta(days=5)} 09:00:00+00" if started else "\\N"
+    auditor = rng.choice(org.auditors_by_region[region_id])
+    audits_t.add(
+        f"{audit_id}\t{case_id}\t{template_id}\t{auditor}\t{status}\t{due}\t{started_at}\t\\N\t\\N\t\\N\t"
+        f"\\N\t\\N\t\t\\N\t\\N\tf\t{region_id}\t{team_id}\t{pid}\t{created} 09:00:00+00"
+    )
+
+
 def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, rng, say) -> dict:
     n_cases = plan.cases
     first_received = start - datetime.timedelta(days=60)
@@ -570,6 +587,7 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
     actions_t = _Table(LearningAction, ["audit_id", "description", "due_on", "status", "completed_on", "created_at"])
     age_bands = [b.value for b in AgeBand]
     grade_totals = dict.fromkeys(Grade.values, 0)
+    open_audits = 0
     template_id = template.pk
     day_text: dict[datetime.date, str] = {}
 
@@ -584,6 +602,7 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
             chunk = range(chunk_start, min(n_cases, chunk_start + plan.chunk_cases))
             case_ids = _reserve_ids(cursor, Case, len(chunk))
             audit_ids = iter(_reserve_ids(cursor, Audit, sum(per_case[i] for i in chunk)))
+            open_ids = iter(_reserve_ids(cursor, Audit, len(chunk)))  # at most one open audit per case
             for case_id, i in zip(case_ids, chunk, strict=True):
                 law, app, received, allocated, life, lo, hi = shapes[i]
                 pid, team_id, region_id = rng.choice(org.practitioners)
@@ -659,6 +678,9 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
                             f"{cd} 12:00:00+00"
                         )
                     last_grade, last_on = final, completed
+                if closed is None and allocated and rng.random() < OPEN_AUDIT_SHARE:
+                    open_audits += 1
+                    _open_audit(audits_t, next(open_ids), case_id, template_id, region_id, team_id, pid, end, rng, org)
 
                 cases_t.add(
                     f"{case_id}\t{CASE_PREFIX}{plan.seed}-{i + 1:07d}\t{region_id}\t{team_id}\t{law}\t{app}\t"
@@ -683,7 +705,8 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
     return {
         "cases": cases_t.rows,
         "children": children_t.rows,
-        "audits": audits_t.rows,
+        "audits": audits_t.rows - open_audits,
+        "open_audits": open_audits,
         "judgements": judgements_t.rows,
         "moderations": moderations_t.rows,
         "learning_actions": actions_t.rows,

@@ -14,7 +14,7 @@ from organisation.access_log import Kind, record_view
 from organisation.models import Region, Team
 from organisation.roles import Role
 
-from . import board, measures, selectors, stats
+from . import board, caching, measures, selectors, stats
 from . import compliance as compliance_of
 from .periods import PeriodError, add_months, echo, month_period, parse_period, period_choices
 from .selection import SelectionError, parse_selection
@@ -414,6 +414,8 @@ def national(request):
     user = request.user
     visibility.require(visibility.can_see_dashboards(user))
     ctx = _setup(request)  # query: snapshot status
+    if hit := caching.cached_page(request, "dashboards/national.html", ctx):
+        return hit  # rendered since the last roll-up: no snapshot query, no rendering
     period = ctx["period"]
     regions = list(visibility.visible_regions(user).order_by("name"))  # query: regions
     by_region = selectors.totals_by("region_id", first=period.first, last=period.last, audits=ctx["audits"])  # query
@@ -484,6 +486,9 @@ def region(request, code):
     user = request.user
     region = _load_region(user, code)  # query: region
     ctx = _setup(request)  # query: snapshot status
+    ctx["region"] = region
+    if hit := caching.cached_page(request, "dashboards/region.html", ctx):
+        return hit
     period = ctx["period"]
     window = {"first": period.first, "last": period.last}
     chosen = {**window, "audits": ctx["audits"]}
@@ -621,6 +626,9 @@ def team(request, code, team_code):
     if team is None:
         raise Http404("No such team in this region")
     ctx = _setup(request)  # query: snapshot status
+    ctx.update(region=region, team=team)
+    if hit := caching.cached_page(request, "dashboards/team.html", ctx):
+        return hit
     period = ctx["period"]
     window = {"first": period.first, "last": period.last}
     chosen = {**window, "audits": ctx["audits"]}

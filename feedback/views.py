@@ -5,7 +5,6 @@ import datetime
 import re
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from cases.models import Case
 from organisation import visibility
 from organisation.access_log import Kind as AccessKind
 from organisation.access_log import record_views
+from organisation.paging import BoundedPaginator
 from organisation.roles import Role
 
 from . import links, services
@@ -88,7 +88,7 @@ def feedback_list(request):
         helped_answered=Count("pk", filter=Q(worker_helped__isnull=False)),
         complaints=Count("pk", filter=Q(kind=Kind.COMPLAINT)),
     )
-    page = Paginator(qs.for_list(), 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs.for_list(), 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     # Every feedback on the page, comments and all, goes in the access log: one INSERT.
     shown = [(f.pk, f.case.reference if f.case_id else "") for f in page.object_list]

@@ -1,6 +1,6 @@
 """Styled error pages in the GOV.UK pattern."""
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
@@ -20,3 +20,21 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors: the failure may be in them.
     return HttpResponseServerError(loader.get_template("errors/500.html").render({"request": None}))
+
+
+def took_too_long(request):
+    """503 for a request whose database work ran past the statement timeout.
+
+    Rendered without context processors or database reads: the connection may be in a
+    failed transaction. The API answers in JSON, as it does for every other error.
+    """
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(
+            {"error": "This request took too long and was stopped. Try again, or ask for a shorter period."},
+            status=503,
+        )
+    else:
+        body = loader.get_template("errors/503_too_long.html").render({"request": None})
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = "30"
+    return response

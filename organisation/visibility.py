@@ -147,8 +147,9 @@ def _assigned_audits_q(user) -> Q:
 def audit_q(user) -> Q:
     """A Q over Audit for what this person may see.
 
-    Managers see audits of their region's cases and audits completed in their region
-    (the region is copied at completion, so history stays put when a case moves);
+    Managers see the audits recorded in their region: the audit's own region, copied from
+    the case when the audit is made, followed while it is open and fixed at completion (so
+    history stays put when a case moves, and the lists read an indexed column, no join);
     auditors their own allocations and the audits they moderate plus their region's;
     practitioners the audits of their own work (audit_practitioner_q), never colleagues'; external
     and volunteer moderators only the audits given to them (to grade or to moderate).
@@ -159,11 +160,11 @@ def audit_q(user) -> Q:
     if is_admin(user):
         return Q()
     if user.has_role(Role.SERVICE_MANAGER) and user.region_id:
-        q |= Q(case__region_id=user.region_id) | Q(region_id=user.region_id)
+        q |= Q(region_id=user.region_id)
     if user.has_role(Role.AUDITOR):
         q |= Q(auditor_id=user.pk) | Q(moderation__moderator_id=user.pk)
         if user.region_id:
-            q |= Q(case__region_id=user.region_id)
+            q |= Q(region_id=user.region_id)
     if user.has_role(Role.PRACTITIONER):
         q |= audit_practitioner_q(user)
     return q

@@ -208,6 +208,7 @@ def schedule_audits(*, today: datetime.date, rng: random.Random, by=None, dry_ru
                 created_by=by,
                 practitioner_id=case.practitioner_id,  # whose work it is (see audit_create)
             )
+            audit.copy_from_case(case)
             # audit_create's rule, checked here without its per-row queries: nobody audits a
             # case they are allocated to (the case is loaded, so this reads no row).
             audit.clean()

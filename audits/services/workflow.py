@@ -80,9 +80,14 @@ class JudgementInput:
     evidence: str = ""
 
 
+# Copies of the case's own (already valid) references: checking each again on every save of
+# the audit would cost three queries for nothing.
+COPIED_FROM_CASE = ("region", "team", "practitioner")
+
+
 def _save(instance, by) -> None:
     instance._history_user = by
-    instance.full_clean()
+    instance.full_clean(exclude=COPIED_FROM_CASE if isinstance(instance, Audit) else None)
     instance.save()
 
 
@@ -127,6 +132,7 @@ def audit_create(*, case: Case, auditor, template: AuditTemplate, due_on: dateti
         # meanwhile does not show the audit to the practitioner who takes it over.
         practitioner_id=case.practitioner_id,
     )
+    audit.copy_from_case(case)  # the lists filter on the audit's own region, team and practitioner
     _save(audit, by)
     work_assigned.send(sender=Audit, instances=[audit])
     return audit
@@ -269,9 +275,7 @@ def audit_complete(*, audit: Audit, by, completed_on: datetime.date | None = Non
     audit.completed_at = now
     audit.completed_on = completed_on or timezone.localdate(now)
     audit.final_grade = audit.overall_grade
-    audit.region_id = case.region_id
-    audit.team_id = case.team_id
-    audit.practitioner_id = case.practitioner_id
+    audit.copy_from_case(case)
     if audit.submitted_at is None:
         audit.submitted_at = now
     _save(audit, by)

@@ -47,6 +47,10 @@ class AuditFactory(factory.django.DjangoModelFactory):
     auditor = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..case.team"), roles=["auditor"])
     status = AuditStatus.SCHEDULED
     due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    # Copied from the case when an audit is made (audit_create), as the lists expect.
+    region = factory.SelfAttribute("case.region")
+    team = factory.SelfAttribute("case.team")
+    practitioner = factory.SelfAttribute("case.practitioner")
 
 
 class CompletedAuditFactory(AuditFactory):
@@ -59,9 +63,6 @@ class CompletedAuditFactory(AuditFactory):
         lambda o: timezone.make_aware(datetime.datetime.combine(o.completed_on, datetime.time(12)))
     )
     submitted_at = factory.SelfAttribute("completed_at")
-    region = factory.SelfAttribute("case.region")
-    team = factory.SelfAttribute("case.team")
-    practitioner = factory.SelfAttribute("case.practitioner")
 
 
 class JudgementFactory(factory.django.DjangoModelFactory):

@@ -308,3 +308,49 @@ def test_list_query_count_is_constant_as_audits_grow(client, django_assert_max_n
         large = client.get(URL, {"section": section})
     assert large.status_code == 200
     assert large.context["page"].paginator.count > small.context["page"].paginator.count
+
+
+# ---- national scale: the audit's own columns, bounded counts -------------------------------------
+
+
+def test_a_reallocated_case_moves_its_open_audits_but_never_its_completed_ones(
+    client, service_manager, other_manager, team, other_team, practitioner
+):
+    case = CaseFactory(reference="MOVES", team=team, practitioner=practitioner)
+    open_audit = AuditFactory(case=case, due_on=days(3))
+    done = CompletedAuditFactory(case=case)
+    case.region, case.team, case.practitioner = other_team.region, other_team, None
+    case.save()
+    open_audit.refresh_from_db()
+    done.refresh_from_db()
+    assert (open_audit.region_id, open_audit.team_id, open_audit.practitioner_id) == (
+        other_team.region_id,
+        other_team.pk,
+        None,
+    )
+    assert (done.region_id, done.team_id, done.practitioner_id) == (team.region_id, team.pk, practitioner.pk)
+    client.force_login(other_manager)
+    assert {a.pk for a in client.get(URL).context["audits"]} == {open_audit.pk}
+    client.force_login(service_manager)
+    assert {a.pk for a in client.get(URL).context["audits"]} == {done.pk}
+
+
+def test_counts_above_the_limit_say_more_than_and_the_list_stops_there(client, service_manager, team, monkeypatch):
+    from organisation import paging
+
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
+    late = AuditFactory(case__team=team, due_on=days(-1))
+    AuditFactory.create_batch(2, case__team=team, due_on=days(5))
+    CompletedAuditFactory.create_batch(2, case__team=team)
+    client.force_login(service_manager)
+    response = client.get(URL)
+    counts = response.context["counts"]
+    assert str(counts["total"]) == "more than 3" and counts["total"].capped
+    assert (int(counts["scheduled"]), int(counts["completed"]), int(counts["overdue"])) == (3, 2, 1)
+    body = response.content.decode()
+    assert "more than 3 audits match" in body and "Only the first 3 are listed" in body
+    listed = response.context["page"].object_list
+    assert len(listed) == 3 and listed[0].pk == late.pk  # overdue first, from its own segment
+    response = client.get(URL, {"page": "2"})
+    assert response.status_code == 400
+    assert "only the first 3 audits are listed" in response.content.decode()

@@ -85,6 +85,12 @@ def test_audit_create_schedules_an_audit(practitioner, auditor, service_manager)
         service_manager,
     )
     assert audit.history.get().history_user == service_manager
+    # The lists filter on the audit's own columns: the case's place and practitioner, from creation.
+    assert (audit.region_id, audit.team_id, audit.practitioner_id) == (
+        case.region_id,
+        case.team_id,
+        practitioner.pk,
+    )
 
 
 # ---- save a section ------------------------------------------------------------------------

@@ -5,7 +5,13 @@ JavaScript; a person with several roles sees every section that applies. Every l
 starts from `organisation.visibility.visible_audits` and then narrows to the section.
 Each section costs a fixed number of queries whatever the number of audits: a count and
 a page of rows (plus one prefetch of learning actions, the filter options and one
-aggregate of counts where the section shows them).
+statement of counts where the section shows them).
+
+At national scale (a million audits) every list filters on the audit's own indexed
+columns (region, team, auditor, practitioner: copied from the case when the audit is
+made), reads its page from an index in the list's order, and counts at most 10,000 rows
+per figure (`organisation.paging`): above that the page says "more than 10,000" and
+offers the first 10,000, asking for a filter to see the rest.
 """
 
 import datetime
@@ -15,9 +21,8 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +40,7 @@ from organisation import visibility
 from organisation.access_log import Kind as AccessKind
 from organisation.access_log import record_view
 from organisation.models import Region, Team, User
+from organisation.paging import BoundedPaginator, SegmentedList, bounded_counts
 from organisation.roles import Role
 
 OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
@@ -84,7 +90,7 @@ def todo_audits(user, today) -> QuerySet[Audit]:
 
 
 def done_audits(user) -> QuerySet[Audit]:
-    """Audits this auditor has submitted or completed, newest first."""
+    """Audits this auditor has submitted or completed, newest first (index audits/0008 on PostgreSQL)."""
     qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=DONE_STATUSES))
     return qs.for_list().order_by(
         Coalesce("completed_at", "submitted_at").desc(nulls_last=True), F("completed_on").desc(nulls_last=True), "-pk"
@@ -108,10 +114,11 @@ def my_work_audits(user) -> QuerySet[Audit]:
 
 
 def region_scope(user) -> QuerySet[Audit]:
-    """The audits a manager oversees: their region's (by the case or the copy); all for admins."""
+    """The audits a manager oversees: those recorded in their region (the audit's own region,
+    copied from the case when the audit is made and again at completion); all for admins."""
     qs = visibility.visible_audits(user, Audit.objects.all())
     if not visibility.is_admin(user):
-        qs = qs.filter(Q(case__region_id=user.region_id) | Q(region_id=user.region_id))
+        qs = qs.filter(region_id=user.region_id)
     return qs
 
 
@@ -265,11 +272,10 @@ class RegionFilterForm(forms.Form):
         """The queryset narrowed by the valid filters (a filter that failed validation is left out)."""
         data = getattr(self, "cleaned_data", {})
         if data.get("region"):
-            region = data["region"]
-            qs = qs.filter(Q(region=region) | Q(region__isnull=True, case__region=region))
+            qs = qs.filter(region_id=data["region"].pk)
         if data.get("team"):
-            team = data["team"]
-            qs = qs.filter(Q(team=team) | Q(team__isnull=True, case__team=team))
+            # The team's region too, so the (status, region, team) index serves the counts.
+            qs = qs.filter(region_id=data["team"].region_id, team_id=data["team"].pk)
         if data.get("auditor"):
             qs = qs.filter(auditor=data["auditor"])
         qs = self._apply_drill_down(qs, data)
@@ -302,12 +308,34 @@ class RegionFilterForm(forms.Form):
         return qs
 
 
-def region_counts(qs: QuerySet[Audit], today) -> dict:
-    """Counts by status and overdue over the filtered scope, in one aggregate query."""
-    aggregates = {"total": Count("pk"), "overdue": Count("pk", filter=overdue_q(today))}
+LIST_ORDER = (F("due_on").desc(nulls_last=True), F("pk").desc())
+
+
+def region_counts(scope: QuerySet[Audit], listed: QuerySet[Audit], today) -> dict:
+    """In one statement, each count stopping at 10,000 rows: by status and overdue over the
+    scope (the filters but status and overdue, so each count links to its filter), and the
+    rows the list shows (all, and overdue: the list's first segment)."""
+    wanted = {"total": scope, "overdue": scope.filter(overdue_q(today))}
     for value, _label in AuditStatus.choices:
-        aggregates[value] = Count("pk", filter=Q(status=value))
-    return qs.order_by().aggregate(**aggregates)
+        wanted[value] = scope.filter(status=value)
+    wanted["listed"] = listed
+    wanted["listed_overdue"] = listed.filter(overdue_q(today))
+    return bounded_counts(wanted)
+
+
+def region_rows(listed: QuerySet[Audit], counts: dict, today, user) -> SegmentedList:
+    """Overdue audits first (managers chase them), then the rest; each by due date, latest
+    first, then newest: two index-ordered reads (the PostgreSQL indexes of audits/0007)."""
+    # A moderator grades blind: the grade under their moderation is hidden from them here too.
+    rows = listed.for_list().select_related("team", "region").with_grade_hidden(user)
+    overdue = counts["listed_overdue"]
+    rest = max(0, int(counts["listed"]) - int(overdue))
+    return SegmentedList(
+        [
+            (rows.filter(overdue_q(today)).order_by(*LIST_ORDER), overdue),
+            (rows.exclude(overdue_q(today)).order_by(*LIST_ORDER), rest),
+        ]
+    )
 
 
 # ---- the view ---------------------------------------------------------------------------
@@ -342,6 +370,7 @@ def audit_list(request):
     number = _page_number(request, errors)
     today = timezone.localdate()
     context = {"sections": sections, "current": current, "today": today}
+    known_count = None
 
     if current.key == "todo":
         qs = todo_audits(user, today)
@@ -355,28 +384,25 @@ def audit_list(request):
             for field, messages in form.errors.items():
                 errors += [(field, message) for message in messages]
         scope = region_scope(user)
-        # Counts ignore the status and overdue filters so each count can be a link to them.
-        context["counts"] = region_counts(form.apply(scope, today, with_status=False), today)
-        qs = (
-            form.apply(scope, today)
-            .for_list()
-            .select_related("team", "region")
-            .with_grade_hidden(user)
-            # Managers chase overdue audits: those first, then the latest due.
-            .annotate(
-                overdue_rank=SqlCase(
-                    When(overdue_q(today), then=Value(0)), default=Value(1), output_field=IntegerField()
-                )
-            )
-            .order_by("overdue_rank", F("due_on").desc(nulls_last=True), "-pk")
-        )
+        listed = form.apply(scope, today)
+        counts = region_counts(form.apply(scope, today, with_status=False), listed, today)
+        context["counts"] = counts
+        qs = region_rows(listed, counts, today, user)
+        known_count = counts["listed"]
         context["form"] = form
         context["filters"] = form.fields_with_options()
         context["month_filters"] = form.month_fields()
 
-    paginator = Paginator(qs, PAGE_SIZES[current.key])
+    paginator = BoundedPaginator(qs, PAGE_SIZES[current.key], count=known_count)
     if number > 1 and number > paginator.num_pages:
-        errors.append(("page", f"There is no page {number}: this list has {paginator.num_pages}."))
+        if paginator.capped:
+            limit = f"{paginator.count.limit:,}"
+            message = (
+                f"There is no page {number}: only the first {limit} audits are listed. Choose filters to see others."
+            )
+            errors.append(("page", message))
+        else:
+            errors.append(("page", f"There is no page {number}: this list has {paginator.num_pages}."))
         number = paginator.num_pages
     page = paginator.page(number)
     context.update({"page": page, "audits": page.object_list, "errors": errors})

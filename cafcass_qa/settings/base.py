@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "organisation.middleware.StatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "organisation.middleware.PermissionsPolicyMiddleware",
@@ -139,10 +140,27 @@ TEMPLATES = [
 ]
 
 # An SQLite file for `make run` with no services; PostgreSQL everywhere that matters.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+
+def database(default_url: str) -> dict:
+    """The database DATABASE_URL names, with persistent connections (checked before reuse).
+
+    CONN_MAX_AGE (seconds a connection is kept; 0 closes it after each request, empty for
+    ever) and CONN_HEALTH_CHECKS come from the environment: a connection per request costs
+    about as much as a whole API request on PostgreSQL.
+    """
+    config = env.db("DATABASE_URL", default=default_url)
+    config["ATOMIC_REQUESTS"] = False
+    max_age = env.str("CONN_MAX_AGE", default="60").strip()
+    try:
+        config["CONN_MAX_AGE"] = None if max_age.lower() in ("", "none") else int(max_age)
+    except ValueError:
+        raise ImproperlyConfigured(f"CONN_MAX_AGE={max_age!r} is not a number of seconds") from None
+    config["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
+    return config
+
+
+DATABASES = {"default": database(f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # An optional read replica (e.g. a PostgreSQL streaming standby): the dashboards' and the API's
 # reads of the snapshot tables go there (dashboards/selectors.py); every write, and every other
 # read, stays on "default".
@@ -363,3 +381,14 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # The share of audits graded good or better the service aims for: drawn as the target line on the
 # dashboards' charts and named in the board pack. Set GOOD_OR_BETTER_TARGET_PCT to change it.
 GOOD_OR_BETTER_TARGET_PCT = env.int("GOOD_OR_BETTER_TARGET_PCT", default=70)
+
+# Rendered dashboard figures and API answers (dashboards/caching.py): Redis in production
+# (CACHE_URL=redis://host:6379/1), this process's memory otherwise (`make run`, tests).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cafcass-qa")}
+
+# Web requests only (never Celery tasks, management commands or migrations, which may run
+# long): a statement running past this many milliseconds is cancelled by PostgreSQL and the
+# person sees "this page took too long" (503) instead of a worker hanging. 0 turns it off.
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=5000)
+# Views marked @allow_long_statements (downloads of a whole list) get this instead.
+WEB_LONG_STATEMENT_TIMEOUT_MS = env.int("WEB_LONG_STATEMENT_TIMEOUT_MS", default=60000)

@@ -1,11 +1,9 @@
 """Tests: the real PostgreSQL and Redis on this machine unless the environment says otherwise."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database, env
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/cafcass_qa"),
-}
+DATABASES = {"default": database("postgres://postgres@127.0.0.1:5432/cafcass_qa")}
 # A stand-in read replica: a second alias on the tests' own database (a test mirror). The
 # dashboards read from "default" here; a test sends them through "replica" to check the routing.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

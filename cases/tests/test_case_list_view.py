@@ -156,3 +156,15 @@ def test_the_practitioner_filter_offers_only_people_of_the_managers_region(clien
     assert "Priya Practitioner" in html and "Colin Colleague" in html
     assert "Sid Southwest" not in html
     assert refs(client.get(URL, {"practitioner": "sw-fca"})) == {"MINE-1", "COLL-1"}  # refused: a form error
+
+
+def test_a_list_longer_than_the_count_limit_says_more_than_and_stops_there(client, service_manager, team, monkeypatch):
+    from organisation import paging
+
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 2)
+    CaseFactory.create_batch(3, team=team)
+    client.force_login(service_manager)
+    response = client.get(URL)
+    body = response.content.decode()
+    assert "more than 2 cases" in body and "Only the first 2 are listed" in body
+    assert len(response.context["page"].object_list) == 2

@@ -85,3 +85,23 @@ def test_seed_demo_creates_nobody_where_demo_data_is_not_allowed(settings):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_persistent_connections_come_from_the_environment(monkeypatch):
+    from cafcass_qa.settings.base import database
+
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
+    monkeypatch.delenv("CONN_HEALTH_CHECKS", raising=False)
+    default = database("sqlite:///x.sqlite3")
+    assert (default["CONN_MAX_AGE"], default["CONN_HEALTH_CHECKS"]) == (60, True)
+    monkeypatch.setenv("CONN_MAX_AGE", "0")
+    monkeypatch.setenv("CONN_HEALTH_CHECKS", "false")
+    assert (database("sqlite:///x.sqlite3")["CONN_MAX_AGE"], database("sqlite:///x.sqlite3")["CONN_HEALTH_CHECKS"]) == (
+        0,
+        False,
+    )
+    monkeypatch.setenv("CONN_MAX_AGE", "")
+    assert database("sqlite:///x.sqlite3")["CONN_MAX_AGE"] is None
+    monkeypatch.setenv("CONN_MAX_AGE", "soon")
+    with pytest.raises(ImproperlyConfigured, match="CONN_MAX_AGE"):
+        database("sqlite:///x.sqlite3")

@@ -1,0 +1,201 @@
+"""The load test's people (run by `python -m benchmarks.loadtest`, `make loadtest`; not alone).
+
+Four kinds of people, in the proportions of a working day: service managers, auditors (who
+also save drafts of their open audits: "grading saves"), practitioners and the assistant
+director. Each signs in once (reported apart as "sign-in") and then opens their daily pages
+with a think time of 0.5–1.5 s. The people, their password and their pages come from the
+plan the runner writes (LOADTEST_PLAN, JSON). Requests are named by page, so the figures
+are per page whatever the ids in the paths.
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, between, task
+
+PLAN = json.loads(open(os.environ["LOADTEST_PLAN"], encoding="utf-8").read())  # noqa: SIM115, PTH123
+MARK = PLAN["mark"]  # written into the evidence of every save, to count them afterwards
+_people = {kind: itertools.cycle(people) for kind, people in PLAN["people"].items()}
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION_RE = re.compile(r'name="version" value="(\d+)"')
+CHOICE_RE = re.compile(r'<input[^>]*name="(c\d+-(?:grade|answer))"[^>]*value="([^"]*)"')
+EVIDENCE_RE = re.compile(r'<textarea[^>]*name="(c\d+-evidence)"')
+
+
+class Person(HttpUser):
+    abstract = True
+    wait_time = between(0.5, 1.5)
+    kind = ""
+
+    def on_start(self):
+        self.me = next(_people[self.kind])
+        page = self.client.get("/accounts/login/", name="sign-in form")
+        token = CSRF_RE.search(page.text)
+        self.client.post(
+            "/accounts/login/",
+            {
+                "username": self.me["username"],
+                "password": PLAN["password"],
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+            name="sign-in",
+            headers={"Referer": self.host + "/accounts/login/"},
+        )
+
+    def open(self, name: str, path: str | None = None):
+        path = path or self.me["pages"][name]
+        with self.client.get(path, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+            elif "/accounts/login/" in response.url:
+                response.failure("signed out")
+
+
+class ServiceManager(Person):
+    weight = 3
+    kind = "service_manager"
+
+    @task(4)
+    def audits_region(self):
+        self.open("audits_region")
+
+    @task(2)
+    def dashboard_region(self):
+        self.open("dashboard_region")
+
+    @task(2)
+    def cases_list(self):
+        self.open("cases_list")
+
+    @task(2)
+    def case_detail(self):
+        self.open("case_detail")
+
+    @task(2)
+    def audit_detail(self):
+        self.open("audit_detail")
+
+    @task(1)
+    def dashboard_team(self):
+        self.open("dashboard_team")
+
+    @task(1)
+    def feedback_list(self):
+        self.open("feedback_list")
+
+    @task(1)
+    def plans_list(self):
+        self.open("plans_list")
+
+    @task(1)
+    def home(self):
+        self.open("home")
+
+
+class Auditor(Person):
+    weight = 4
+    kind = "auditor"
+
+    @task(3)
+    def audits_todo(self):
+        self.open("audits_todo")
+
+    @task(1)
+    def audits_done(self):
+        self.open("audits_done")
+
+    @task(2)
+    def audit_detail(self):
+        self.open("audit_detail")
+
+    @task(1)
+    def cases_list(self):
+        self.open("cases_list")
+
+    @task(1)
+    def home(self):
+        self.open("home")
+
+    @task(3)
+    def grading_save(self):
+        """Open section 1 of an open audit and save a draft of it ("save and come back later")."""
+        path = self.me["pages"]["audit_section"]
+        page = self.client.get(path, name="audit_section")
+        if page.status_code != 200:
+            return
+        csrf, version = CSRF_RE.search(page.text), VERSION_RE.search(page.text)
+        if not csrf or not version:
+            return
+        data = {"csrfmiddlewaretoken": csrf.group(1), "version": version.group(1), "action": "later"}
+        choices = {}
+        for name, value in CHOICE_RE.findall(page.text):
+            choices.setdefault(name, []).append(value)
+        for name, values in choices.items():
+            data[name] = random.choice(values)  # noqa: S311 (a load test's answers)
+        evidence = EVIDENCE_RE.findall(page.text)
+        if evidence:
+            data[evidence[0]] = f"{MARK} {random.random():.12f}"  # noqa: S311
+        with self.client.post(
+            path,
+            data,
+            name="grading_save",
+            catch_response=True,
+            allow_redirects=False,
+            headers={"Referer": self.host + path},
+        ) as response:
+            if response.status_code == 302:
+                response.success()
+            elif response.status_code == 409:
+                response.failure("refused as a conflict (the person is told; nothing overwritten)")
+            else:
+                response.failure(f"HTTP {response.status_code}")
+
+
+class Practitioner(Person):
+    weight = 2
+    kind = "practitioner"
+
+    @task(3)
+    def audits_my_work(self):
+        self.open("audits_my_work")
+
+    @task(2)
+    def cases_list(self):
+        self.open("cases_list")
+
+    @task(2)
+    def case_detail(self):
+        self.open("case_detail")
+
+    @task(1)
+    def home(self):
+        self.open("home")
+
+
+class Director(Person):
+    weight = 1
+    kind = "assistant_director"
+
+    @task(3)
+    def dashboard_national(self):
+        self.open("dashboard_national")
+
+    @task(2)
+    def api_kpis(self):
+        self.open("api_kpis")
+
+    @task(1)
+    def plans_list(self):
+        self.open("plans_list")
+
+    @task(1)
+    def plan_detail(self):
+        self.open("plan_detail")
+
+    @task(1)
+    def home(self):
+        self.open("home")
