@@ -25,13 +25,18 @@ learning_action_returned = Signal()
 
 
 def follow_case_reallocation(sender, instance, created=False, raw=False, **kwargs):
-    """post_save of a Case: audits not yet completed take the case's region, team and
-    practitioner again (a re-allocation moves them between lists); completed audits keep
-    the copy made at completion, so history never moves. One UPDATE, usually of no row."""
+    """post_save of a Case: audits not yet completed take the case's region and team again
+    (a case moved to another team or region moves its open audits between the managers'
+    lists); completed audits keep the copy made at completion, so history never moves.
+
+    The practitioner is not followed: an audit grades the work of the practitioner who held
+    the case when it was made (copied at creation), so a re-allocation never shows it to
+    the practitioner who takes the case over (organisation.visibility.audit_practitioner_q).
+    One UPDATE, usually of no row."""
     if raw or created:  # loaddata; a new case has no audits
         return
     from audits.models import Audit, AuditStatus
 
     Audit.objects.filter(case_id=instance.pk).exclude(status=AuditStatus.COMPLETED).exclude(
-        region_id=instance.region_id, team_id=instance.team_id, practitioner_id=instance.practitioner_id
-    ).update(region_id=instance.region_id, team_id=instance.team_id, practitioner_id=instance.practitioner_id)
+        region_id=instance.region_id, team_id=instance.team_id
+    ).update(region_id=instance.region_id, team_id=instance.team_id)

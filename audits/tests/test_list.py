@@ -323,10 +323,11 @@ def test_a_reallocated_case_moves_its_open_audits_but_never_its_completed_ones(
     case.save()
     open_audit.refresh_from_db()
     done.refresh_from_db()
+    # Region and team follow the case; the practitioner whose work it grades does not.
     assert (open_audit.region_id, open_audit.team_id, open_audit.practitioner_id) == (
         other_team.region_id,
         other_team.pk,
-        None,
+        practitioner.pk,
     )
     assert (done.region_id, done.team_id, done.practitioner_id) == (team.region_id, team.pk, practitioner.pk)
     client.force_login(other_manager)

@@ -85,5 +85,5 @@ def test_with_the_database_down_the_health_check_still_answers(client, monkeypat
 
     monkeypatch.setattr(connection, "ensure_connection", refuse)
     response = client.get("/health/")
-    assert response.status_code == 200
+    assert response.status_code == 503  # degraded, said plainly (never a 500)
     assert response.json()["database"] == "unreachable"
