@@ -5,13 +5,14 @@ Answers wait in the person's session until they press Send, so nothing is half-s
 about the case is ever shown (the link could be opened by anyone who finds it).
 """
 
+import time
 from functools import wraps
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from . import services
+from . import services, throttle
 from .forms import NO_ANSWER, AnswersForm, SendForm
 
 UNAVAILABLE = "feedback/public/unavailable.html"
@@ -23,6 +24,11 @@ def with_link(view):
     @wraps(view)
     @never_cache
     def wrapper(request, token, *args, **kwargs):
+        if throttle.too_many(request, token, time.time()):
+            reason = (
+                "There have been too many tries from here in a short time. Please wait a few minutes and try again."
+            )
+            return render(request, UNAVAILABLE, {"reason": reason, "busy": True}, status=429)
         try:
             link = services.feedback_request_for_token(token)
         except services.LinkUnavailable as exc:

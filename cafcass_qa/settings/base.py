@@ -382,6 +382,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # dashboards' charts and named in the board pack. Set GOOD_OR_BETTER_TARGET_PCT to change it.
 GOOD_OR_BETTER_TARGET_PCT = env.int("GOOD_OR_BETTER_TARGET_PCT", default=70)
 
+# The public feedback pages (/f/<token>/): requests per address and per link in each window
+# (feedback/throttle.py); a person answering a child's ten questions makes about 25.
+FEEDBACK_RATE_WINDOW_SECONDS = env.int("FEEDBACK_RATE_WINDOW_SECONDS", default=10 * 60)
+FEEDBACK_RATE_PER_ADDRESS = env.int("FEEDBACK_RATE_PER_ADDRESS", default=120)
+FEEDBACK_RATE_PER_LINK = env.int("FEEDBACK_RATE_PER_LINK", default=60)
+
 # Rendered dashboard figures and API answers (dashboards/caching.py): Redis in production
 # (CACHE_URL=redis://host:6379/1), this process's memory otherwise (`make run`, tests).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cafcass-qa")}
