@@ -25,8 +25,26 @@ WORST = ["-5", "99999", "abc"]
 
 # Each list page and the query parameters it reads.
 PAGES = {
-    "/cases/": ["q", "region", "team", "practitioner", "law_type", "application_type", "status", "sort", "page"],
-    "/cases/export.csv": ["region", "sort", "status"],
+    "/cases/": [
+        "q",
+        "region",
+        "team",
+        "practitioner",
+        "law_type",
+        "application_type",
+        "status",
+        "sort",
+        "page",
+        "received_from",
+        "received_to",
+        "due_from",
+        "due_to",
+        "allocated",
+        "filed_on_time",
+        "da_alleged",
+        "da_substantiated",
+    ],
+    "/cases/export.csv": ["region", "sort", "status", "received_from", "allocated", "filed_on_time"],
     "/audits/": ["section", "page", "region", "team", "status", "overdue"],
     "/feedback/": ["kind", "page"],
     "/plans/": ["page", "region", "status"],
