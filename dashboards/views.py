@@ -532,6 +532,8 @@ def national(request):
         + [("National", _seed_scope(by_code, respondents, None))],
         selectors.characteristic_totals(first=period.first, last=period.last),  # query
         {r.name: FeedbackDrill(user, period.first, period.last, region=r.code) for r in regions},
+        {r.name: Drill(user, period.first, period.last, region=r.code) for r in regions}
+        | ({"National": national_drill} if national_drill is not None else {}),
     )
     return _respond(
         request,
@@ -591,6 +593,7 @@ def region(request, code):
         ],
         selectors.characteristic_totals(region_id=region.pk, **window),  # query
         {region.name: FeedbackDrill(user, period.first, period.last, region=region.code)},
+        {region.name: drill},
     )
     comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation), {region.name: drill})
     operational = _operational_table(
@@ -742,6 +745,7 @@ def team(request, code, team_code):
             team.name: FeedbackDrill(user, period.first, period.last, region=region.code, team=team.code),
             region.name: FeedbackDrill(user, period.first, period.last, region=region.code),
         },
+        {team.name: drill, region.name: Drill(user, period.first, period.last, region=region.code)},
     )
     comparison = _comparison_table(
         [(team.name, here), (region.name, in_region), ("National", nation)],

@@ -45,7 +45,7 @@ PAGES = {
         "da_substantiated",
     ],
     "/cases/export.csv": ["region", "sort", "status", "received_from", "allocated", "filed_on_time"],
-    "/audits/": ["section", "page", "region", "team", "status", "overdue"],
+    "/audits/": ["section", "page", "region", "team", "status", "overdue", "criterion", "criterion_answer"],
     "/feedback/": ["kind", "page"],
     "/plans/": ["page", "region", "status"],
     "/dashboards/": ["period", "format", "table"],
