@@ -126,3 +126,26 @@ def test_the_audit_list_criterion_filter_reports_bad_values(client, quality_admi
     }
     assert listed["yes"] + listed["no"] == listed[""] == sum(a is not None for *_, a in answers)
     assert listed["no"] == sum(a is False for *_, a in answers)
+
+
+def test_the_criterion_filter_adds_no_query_to_the_audit_list(
+    client, quality_admin, team, django_assert_max_num_queries
+):
+    """The region list's pin (11, audits/tests/test_list.py) holds with the criterion filter on."""
+    template = AuditTemplate.objects.get(slug="standard", is_current=True)
+    criterion = template.criteria.get(code=CODE)
+
+    def grow(n):
+        for i in range(n):
+            audit = CompletedAuditFactory(case__team=team, template=template, completed_on=datetime.date(2025, 7, 2))
+            Judgement.objects.create(audit=audit, criterion=criterion, answer=i % 2 == 0)
+
+    params = {"section": "region", "status": "completed", "criterion": CODE, "criterion_answer": "yes"}
+    grow(4)
+    client.force_login(quality_admin)
+    with django_assert_max_num_queries(11):
+        small = client.get(reverse("audits:list"), params)
+    grow(40)
+    with django_assert_max_num_queries(11):
+        large = client.get(reverse("audits:list"), params)
+    assert (small.context["page"].paginator.count, large.context["page"].paginator.count) == (2, 22)
