@@ -1,6 +1,11 @@
 """The case list's filters and sort orders (django-filter), limited to what the viewer may see."""
 
+import datetime
+import re
+
 import django_filters
+from django import forms
+from django.db.models import F, Q
 
 from organisation import visibility
 from organisation.models import Team, User
@@ -28,6 +33,72 @@ def _practitioners(request):
     return visibility.visible_people(request.user, practitioners)
 
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+FILED_ON_TIME = Q(report_filed_on__isnull=False, report_filed_on__lte=F("report_due_on"))
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+class MonthField(forms.CharField):
+    """A month written YYYY-MM, cleaned to its first day."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strip=True, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = MONTH_RE.match(value)
+        if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+            raise forms.ValidationError("Enter a month as YYYY-MM, for example 2025-06.")
+        return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+class MonthFilter(django_filters.Filter):
+    """`field_name` in a month: from its first day (`lookup_expr` gte) or to its end (lt the next)."""
+
+    field_class = MonthField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if self.lookup_expr == "gte":
+            return qs.filter(**{f"{self.field_name}__gte": value})
+        return qs.filter(**{f"{self.field_name}__lt": _next_month(value)})
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    """yes: cases matching `condition`; no: the others."""
+
+    def __init__(self, *args, condition: Q, **kwargs):
+        self.condition = condition
+        kwargs.setdefault("error_messages", {"invalid_choice": "Choose yes or no."})
+        super().__init__(*args, choices=YES_NO, empty_label="Either", **kwargs)
+
+    def filter(self, qs, value):
+        if value == "yes":
+            return qs.filter(self.condition)
+        if value == "no":
+            return qs.exclude(self.condition)
+        return qs
+
+
+class CaseFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        for first, last, words in (
+            ("received_from", "received_to", "received"),
+            ("due_from", "due_to", "report due"),
+        ):
+            if data.get(first) and data.get(last) and data[first] > data[last]:
+                self.add_error(last, f"The month {words} to must be the same as or after the month from.")
+        return data
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """Sorts by the chosen column, then by reference, so pages never shuffle rows between them."""
 
@@ -52,6 +123,14 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Status.choices, method="filter_status", empty_label="All", label="Status"
     )
+    received_from = MonthFilter(field_name="received_on", lookup_expr="gte", label="Received from (month)")
+    received_to = MonthFilter(field_name="received_on", lookup_expr="lte", label="Received to (month)")
+    due_from = MonthFilter(field_name="report_due_on", lookup_expr="gte", label="Report due from (month)")
+    due_to = MonthFilter(field_name="report_due_on", lookup_expr="lte", label="Report due to (month)")
+    allocated = YesNoFilter(condition=Q(allocated_on__isnull=False), label="Allocated")
+    filed_on_time = YesNoFilter(condition=FILED_ON_TIME, label="Report filed on time")
+    da_alleged = YesNoFilter(condition=Q(domestic_abuse_alleged=True), label="Domestic abuse alleged")
+    da_substantiated = YesNoFilter(condition=Q(domestic_abuse_substantiated=True), label="Domestic abuse substantiated")
     sort = StableOrderingFilter(
         fields=(
             ("reference", "reference"),
@@ -69,7 +148,24 @@ class CaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "region", "team", "practitioner", "law_type", "application_type", "status"]
+        form = CaseFilterForm
+        fields = [
+            "q",
+            "region",
+            "team",
+            "practitioner",
+            "law_type",
+            "application_type",
+            "status",
+            "received_from",
+            "received_to",
+            "due_from",
+            "due_to",
+            "allocated",
+            "filed_on_time",
+            "da_alleged",
+            "da_substantiated",
+        ]
 
     def filter_status(self, queryset, name, value):
         if value == Status.OPEN:

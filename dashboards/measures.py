@@ -17,10 +17,21 @@ RESPONDENTS = [
 ]
 
 
-def yes_no_table(scopes: list[tuple[str, dict[str, dict]]], texts: dict[str, str]) -> Table:
+def _criterion_cell(code: str, counts: dict, drill) -> Cell:
+    """'% yes (k of n)', linked to the audits answered yes, and "all n answered" to those answered."""
+    yes, answered = counts.get("yes", 0), counts.get("answered", 0)
+    cell = pct_cell(yes, answered)
+    if drill is not None and drill.allowed and answered:
+        cell.href = drill.href(criterion=code, criterion_answer="yes")
+        cell.more = ((f"All {answered} answered", drill.href(criterion=code), answered),)
+    return cell
+
+
+def yes_no_table(scopes: list[tuple[str, dict[str, dict]]], texts: dict[str, str], links=None) -> Table:
     """One row per yes/no criterion; a column per scope, each '% yes (k of n)'.
 
-    `scopes`: [(name, {code: counts})]; `texts`: {code: criterion text} of the yes/no criteria.
+    `scopes`: [(name, {code: counts})]; `texts`: {code: criterion text} of the yes/no criteria;
+    `links` {scope name: Drill} links each figure to the audits behind it.
     """
     table = Table(
         "yes_no",
@@ -30,9 +41,8 @@ def yes_no_table(scopes: list[tuple[str, dict[str, dict]]], texts: dict[str, str
     )
     for code, text in sorted(texts.items(), key=lambda item: item[1].casefold()):
         row = [Cell(text, csv=(text,))]
-        for _, by_code in scopes:
-            counts = by_code.get(code) or {}
-            row.append(pct_cell(counts.get("yes", 0), counts.get("answered", 0)))
+        for name, by_code in scopes:
+            row.append(_criterion_cell(code, by_code.get(code) or {}, (links or {}).get(name)))
         table.rows.append(row)
     return table
 
@@ -122,16 +132,21 @@ def characteristic_table(totals: dict) -> Table:
     return table
 
 
-def seeds_tables(scopes: list[tuple[str, dict]], characteristics: dict, feedback_links=None) -> list[Table]:
+def seeds_tables(
+    scopes: list[tuple[str, dict]], characteristics: dict, feedback_links=None, audit_links=None
+) -> list[Table]:
     """Every seed-measure table for a page. `scopes` name which counts each column shows:
-    [(name, {"criteria": scope_criteria(...), "feedback": {respondent: counts}})]."""
+    [(name, {"criteria": scope_criteria(...), "feedback": {respondent: counts}})]; `audit_links`
+    {scope name: Drill} links the yes/no figures to the audits behind them."""
     texts = {}
     for _, scope in scopes:
         for code, entry in scope["criteria"].items():
             if entry.get("kind") == "yes_no":
                 texts[code] = entry["text"]
     return [
-        yes_no_table([(name, {c: e["counts"] for c, e in s["criteria"].items()}) for name, s in scopes], texts),
+        yes_no_table(
+            [(name, {c: e["counts"] for c, e in s["criteria"].items()}) for name, s in scopes], texts, audit_links
+        ),
         diversity_table(
             [(name, (s["criteria"].get(selectors.DIVERSITY_CODE) or {}).get("counts")) for name, s in scopes]
         ),

@@ -29,6 +29,7 @@ class Cell:
     href: str = ""
     tag: str = ""  # "above" / "below": a marker shown after the text
     note: str = ""  # a second, smaller line (such as the numerator and denominator)
+    more: tuple = ()  # further (text, href, count) links on a smaller line, such as a denominator's
 
     @property
     def csv_values(self) -> tuple:

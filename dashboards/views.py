@@ -165,7 +165,66 @@ def _trend_row(month, c, gob, drill) -> list[Cell]:
     )
 
 
-def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
+def _ratio_cell(cell: Cell, drill, numerator: dict, denominator: dict, count: int, words: str) -> Cell:
+    """Links a percentage to the cases it counts, and its denominator ("all 20 cases") below it."""
+    if drill is not None and drill.allowed and count:
+        cell.href = drill.href(**numerator)
+        cell.more = ((f"All {count} {words}", drill.href(**denominator), count),)
+    return cell
+
+
+def _operational_row(name: str, c: dict, drill) -> list[Cell]:
+    care = {"application_type": "s31_care", **(drill.received if drill else {})}
+    private = {"law_type": "private", **(drill.received if drill else {})}
+    section_7 = {"application_type": "section_7", **(drill.due if drill else {})}
+    alleged = {"da_alleged": "yes", **(drill.received if drill else {})}
+    da_cell = Cell(str(c["da_alleged"]), csv=(c["da_alleged"],))
+    days = days_cell(c["care_working_days_sum"], c["care_allocated"])
+    if drill is not None and c["da_alleged"]:
+        da_cell.href = drill.href(**alleged)
+    if drill is not None and c["care_allocated"]:
+        days.href = drill.href(**care, allocated="yes")
+    return [
+        Cell(name),
+        _ratio_cell(
+            pct_cell(c["care_allocated"], c["care_received"]),
+            drill,
+            {**care, "allocated": "yes"},
+            care,
+            c["care_received"],
+            "care cases received",
+        ),
+        days,
+        _ratio_cell(
+            pct_cell(c["private_allocated"], c["private_received"]),
+            drill,
+            {**private, "allocated": "yes"},
+            private,
+            c["private_received"],
+            "private law cases received",
+        ),
+        _ratio_cell(
+            pct_cell(c["s7_on_time"], c["s7_due"]),
+            drill,
+            {**section_7, "filed_on_time": "yes"},
+            section_7,
+            c["s7_due"],
+            "section 7 reports due",
+        ),
+        da_cell,
+        _ratio_cell(
+            pct_cell(c["da_substantiated"], c["da_alleged"]),
+            drill,
+            {**alleged, "da_substantiated": "yes"},
+            alleged,
+            c["da_alleged"],
+            "cases with domestic abuse alleged",
+        ),
+    ]
+
+
+def _operational_table(scopes: list[tuple[str, dict]], drills=None) -> Table:
+    """`drills` {scope name: CaseDrill} links each count to the cases behind it."""
     table = Table(
         "operational",
         "Operational KPIs 1 to 4 (cases received, and section 7 reports due, in the period)",
@@ -183,17 +242,8 @@ def _operational_table(scopes: list[tuple[str, dict]]) -> Table:
         ],
     )
     for name, c in scopes:
-        table.rows.append(
-            [
-                Cell(name),
-                pct_cell(c["care_allocated"], c["care_received"]),
-                days_cell(c["care_working_days_sum"], c["care_allocated"]),
-                pct_cell(c["private_allocated"], c["private_received"]),
-                pct_cell(c["s7_on_time"], c["s7_due"]),
-                Cell(str(c["da_alleged"]), csv=(c["da_alleged"],)),
-                pct_cell(c["da_substantiated"], c["da_alleged"]),
-            ]
-        )
+        drill = (drills or {}).get(name)
+        table.rows.append(_operational_row(name, c, drill if drill is not None and drill.allowed else None))
     return table
 
 
@@ -348,6 +398,24 @@ class FeedbackDrill(Drill):
         return reverse("feedback:list") + "?" + urlencode({**self.base, **extra})
 
 
+class CaseDrill(Drill):
+    """Links from an operational KPI to the case list filtered the same way (the case's region and
+    team, months received or, for section 7 reports, months due), for the people `Drill` allows."""
+
+    def __init__(self, user, first, last, **base):
+        super().__init__(user, first, last, **base)
+        self.base = base
+        self.received = {"received_from": f"{first:%Y-%m}", "received_to": f"{last:%Y-%m}"}
+        self.due = {"due_from": f"{first:%Y-%m}", "due_to": f"{last:%Y-%m}"}
+
+    def href(self, **extra) -> str:
+        if not self.allowed:
+            return ""
+        from urllib.parse import urlencode
+
+        return reverse("cases:list") + "?" + urlencode({**self.base, **extra})
+
+
 GRADE_FILTER = {"outstanding": "4", "good": "3", "meets_standard": "2", "requires_improvement": "1"}
 
 
@@ -450,7 +518,9 @@ def national(request):
     weakest = _criteria_table(selectors.weakest_criteria(**window))  # query
     operational = _operational_table(
         [(r.name, by_region.get(r.pk) or dict.fromkeys(selectors.COUNT_FIELDS, 0)) for r in regions]
-        + [("National (all regions)", nation)]
+        + [("National (all regions)", nation)],
+        {r.name: CaseDrill(user, period.first, period.last, region=r.code) for r in regions}
+        | ({"National (all regions)": CaseDrill(user, period.first, period.last)} if visibility.is_admin(user) else {}),
     )
     ctx.update(
         moderation=_moderation(selectors.moderation_table(**window)),  # query
@@ -462,6 +532,8 @@ def national(request):
         + [("National", _seed_scope(by_code, respondents, None))],
         selectors.characteristic_totals(first=period.first, last=period.last),  # query
         {r.name: FeedbackDrill(user, period.first, period.last, region=r.code) for r in regions},
+        {r.name: Drill(user, period.first, period.last, region=r.code) for r in regions}
+        | ({"National": national_drill} if national_drill is not None else {}),
     )
     return _respond(
         request,
@@ -521,9 +593,13 @@ def region(request, code):
         ],
         selectors.characteristic_totals(region_id=region.pk, **window),  # query
         {region.name: FeedbackDrill(user, period.first, period.last, region=region.code)},
+        {region.name: drill},
     )
     comparison = _comparison_table([(region.name, here), ("National", nation)], _gob_pct(nation), {region.name: drill})
-    operational = _operational_table([(region.name, here), ("National", nation)])
+    operational = _operational_table(
+        [(region.name, here), ("National", nation)],
+        {region.name: CaseDrill(user, period.first, period.last, region=region.code)},
+    )
     feedback = _feedback_table(
         [(region.name, here), ("National", nation)],
         {region.name: FeedbackDrill(user, period.first, period.last, region=region.code)},
@@ -669,13 +745,20 @@ def team(request, code, team_code):
             team.name: FeedbackDrill(user, period.first, period.last, region=region.code, team=team.code),
             region.name: FeedbackDrill(user, period.first, period.last, region=region.code),
         },
+        {team.name: drill, region.name: Drill(user, period.first, period.last, region=region.code)},
     )
     comparison = _comparison_table(
         [(team.name, here), (region.name, in_region), ("National", nation)],
         _gob_pct(nation),
         {team.name: drill, region.name: Drill(user, period.first, period.last, region=region.code)},
     )
-    operational = _operational_table([(team.name, here), (region.name, in_region), ("National", nation)])
+    operational = _operational_table(
+        [(team.name, here), (region.name, in_region), ("National", nation)],
+        {
+            team.name: CaseDrill(user, period.first, period.last, region=region.code, team=team.code),
+            region.name: CaseDrill(user, period.first, period.last, region=region.code),
+        },
+    )
     feedback = _feedback_table(
         [(team.name, here), (region.name, in_region), ("National", nation)],
         {

@@ -22,14 +22,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case as SqlCase
-from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audits.models import Audit, AuditStatus, AuditTemplate, Grade, LearningAction
+from audits.models import Audit, AuditStatus, AuditTemplate, Grade, Judgement, LearningAction
 from audits.selectors import get_audit_for
 from audits.services.responses import (
     RESPONSE_MAX_LENGTH,
@@ -136,6 +136,20 @@ GRADE_RANGES = {
     "below_good": (Grade.REQUIRES_IMPROVEMENT, Grade.MEETS_STANDARD),
     **{str(value): (value, value) for value in Grade.values},
 }
+# criterion answer filter -> what the criterion's judgement on the audit must hold; no answer
+# filter: any answer or grade (the "n" of a criterion's figure, as the dashboards count it).
+CRITERION_ANSWERS = {
+    "": Q(grade__isnull=False) | Q(answer__isnull=False),
+    "yes": Q(answer=True),
+    "no": Q(answer=False),
+    "good_or_better": Q(grade__gte=Grade.GOOD),
+}
+CRITERION_ANSWER_CHOICES = [
+    ("", "Any answer"),
+    ("yes", "Answered yes"),
+    ("no", "Answered no"),
+    ("good_or_better", "Graded good or better"),
+]
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
@@ -227,12 +241,29 @@ class RegionFilterForm(forms.Form):
     )
     completed_from = MonthField(label="Completed from (month)", required=False)
     completed_to = MonthField(label="Completed to (month)", required=False)
+    criterion = forms.SlugField(
+        label="Criterion code",
+        max_length=60,
+        required=False,
+        error_messages={
+            "invalid": "Enter a criterion code: letters, digits, hyphens and underscores only.",
+            "max_length": "Enter a criterion code of at most 60 characters.",
+        },
+    )
+    criterion_answer = forms.ChoiceField(
+        label="Criterion answer",
+        choices=CRITERION_ANSWER_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose a criterion answer from the list."},
+    )
 
     def clean(self):
         data = super().clean()
         first, last = data.get("completed_from"), data.get("completed_to")
         if first and last and first > last:
             self.add_error("completed_to", "The month completed to must be the same as or after the month from.")
+        if data.get("criterion_answer") and not data.get("criterion") and "criterion" not in self.errors:
+            self.add_error("criterion", "Enter the criterion code whose answer to filter by.")
         return data
 
     def __init__(self, *args, user, **kwargs):
@@ -268,6 +299,9 @@ class RegionFilterForm(forms.Form):
     def month_fields(self) -> list:
         return [self["completed_from"], self["completed_to"]]
 
+    def text_fields(self) -> list:
+        return [self["criterion"]]
+
     def apply(self, qs: QuerySet[Audit], today, *, with_status=True) -> QuerySet[Audit]:
         """The queryset narrowed by the valid filters (a filter that failed validation is left out)."""
         data = getattr(self, "cleaned_data", {})
@@ -278,7 +312,7 @@ class RegionFilterForm(forms.Form):
             qs = qs.filter(region_id=data["team"].region_id, team_id=data["team"].pk)
         if data.get("auditor"):
             qs = qs.filter(auditor=data["auditor"])
-        qs = self._apply_drill_down(qs, data)
+        qs = self._apply_criterion(self._apply_drill_down(qs, data), data)
         if with_status:
             if data.get("status"):
                 qs = qs.filter(status=data["status"])
@@ -306,6 +340,16 @@ class RegionFilterForm(forms.Form):
         if data.get("completed_to"):
             qs = qs.filter(completed_on__lt=_next_month(data["completed_to"]))
         return qs
+
+    @staticmethod
+    def _apply_criterion(qs: QuerySet[Audit], data: dict) -> QuerySet[Audit]:
+        """Audits whose judgement on the criterion (by its code, the same in every template version)
+        holds the answer asked for: as the dashboards' yes/no and criterion figures count it."""
+        code = data.get("criterion")
+        if not code:
+            return qs
+        wanted = CRITERION_ANSWERS[data.get("criterion_answer") or ""]
+        return qs.filter(Exists(Judgement.objects.filter(wanted, audit=OuterRef("pk"), criterion__code=code)))
 
 
 LIST_ORDER = (F("due_on").desc(nulls_last=True), F("pk").desc())
@@ -392,6 +436,7 @@ def audit_list(request):
         context["form"] = form
         context["filters"] = form.fields_with_options()
         context["month_filters"] = form.month_fields()
+        context["text_filters"] = form.text_fields()
 
     paginator = BoundedPaginator(qs, PAGE_SIZES[current.key], count=known_count)
     if number > 1 and number > paginator.num_pages:
