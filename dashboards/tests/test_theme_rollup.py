@@ -205,3 +205,33 @@ def test_a_theme_filter_that_is_not_a_theme_is_explained(client, service_manager
         assert response.status_code == 200
         assert "That theme is not one we know" in response.content.decode()
         assert response.context["summary"]["total"] == 1
+
+
+def test_tagging_in_the_admin_rolls_up_the_slice_too(client, themes, team, django_capture_on_commit_callbacks):
+    from organisation.tests.factories import UserFactory
+
+    feedback = tagged(team, datetime.date(2025, 6, 5), ["Delay"], themes)
+    rollup_all()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:feedback_feedback_change", args=[feedback.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {}
+    for name, bound in form.fields.items():
+        value = form.initial.get(name, bound.initial)
+        if value is None or value is False:
+            continue
+        if isinstance(value, datetime.datetime):  # the admin's split date and time
+            data[f"{name}_0"], data[f"{name}_1"] = value.date().isoformat(), value.time().isoformat()
+        else:
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    data["themes"] = [themes["Listening"].pk]
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert snapshot() == {(team.region_id, team.pk, JUNE, themes["Listening"].pk): 1}
