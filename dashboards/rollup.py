@@ -346,7 +346,7 @@ def _sync_themes(scope: _Scope, now) -> None:
     """Feedback tagged with each theme by (region, team, month received, theme): one GROUP BY over
     the feedback-theme link table (joined to its feedback for the slice, to the theme for its name)."""
     link = Feedback.themes.through
-    rows = (
+    rows = _fetch(
         link.objects.filter(feedback__region_id__isnull=False, feedback__team_id__isnull=False)
         .filter(scope.filter(region="feedback__region_id", date="feedback__received_on"))
         .values_list(
