@@ -235,3 +235,20 @@ def test_tagging_in_the_admin_rolls_up_the_slice_too(client, themes, team, djang
 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert snapshot() == {(team.region_id, team.pk, JUNE, themes["Listening"].pk): 1}
+
+
+def test_the_theme_counts_come_from_the_snapshots_alone(client, quality_admin, items, themes, region):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .sql import source_tables, tables_read
+
+    for team, day, names in items:
+        tagged(team, day, names, themes)
+    rollup_all()
+    client.force_login(quality_admin)
+    for url in (reverse("dashboards:national") + "?period=2025-06", region_url(region, period="2025-06")):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).context["tables"]["themes"].rows, url
+        assert source_tables(queries.captured_queries) == set(), url
+        assert "dashboards_themesnapshot" in tables_read(queries.captured_queries), url
