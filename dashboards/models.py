@@ -336,3 +336,26 @@ class CharacteristicSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.characteristic}={self.value} / {self.team} / {self.month:%Y-%m}"
+
+
+class ThemeSnapshot(models.Model):
+    """Feedback received in a slice tagged with one theme (feedback with two themes counts under each).
+    The theme's name is copied here so the pages read this table alone."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month")
+    theme = models.ForeignKey("feedback.Theme", on_delete=models.CASCADE, related_name="+")
+    theme_name = models.CharField(max_length=100)
+    count = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region", "team", "theme_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "team", "month", "theme"], name="theme_snapshot_one_per_slice"),
+        ]
+        indexes = [models.Index(fields=["month", "region"], name="theme_snap_month_reg_idx")]
+
+    def __str__(self):
+        return f"{self.theme_name} / {self.team} / {self.month:%Y-%m}"

@@ -66,6 +66,10 @@ def on_feedback_received(sender, feedback, **kwargs):
     enqueue_slices([(feedback.region_id, feedback.received_on)])
 
 
+def on_feedback_themes_changed(sender, feedback, **kwargs):
+    enqueue_slices([(feedback.region_id, feedback.received_on)])
+
+
 def on_feedback_imported(sender, regions_months=(), **kwargs):
     enqueue_slices(regions_months)
 
@@ -77,3 +81,6 @@ def connect() -> None:
     case_signals.case_dates_changed.connect(on_case_dates_changed, dispatch_uid="dashboards.case_dates_changed")
     feedback_signals.feedback_received.connect(on_feedback_received, dispatch_uid="dashboards.feedback_received")
     feedback_signals.feedback_imported.connect(on_feedback_imported, dispatch_uid="dashboards.feedback_imported")
+    feedback_signals.feedback_themes_changed.connect(
+        on_feedback_themes_changed, dispatch_uid="dashboards.feedback_themes_changed"
+    )

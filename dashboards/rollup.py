@@ -34,6 +34,8 @@ Where a figure comes from:
 - feedback: by month received, in the region and team copied onto it from its case; counts,
   helpfulness (count and sum of answers 0–10) and "did your worker help you?" (answers, yes);
   and per respondent type (FeedbackSnapshot), with "did you understand the recommendation?".
+- feedback themes: feedback tagged with each theme by month received, in the region and team copied
+  onto the feedback (ThemeSnapshot), from the feedback-theme link table.
 - with the criteria (slices, the nightly catch-up of changed slices, the weekly rebuild), since
   they read the judgements or join the children: graded and yes/no judgements per template and
   criterion code (CriterionResultSnapshot), completed audits per practitioner (PractitionerSnapshot)
@@ -65,6 +67,7 @@ from .models import (
     PractitionerSnapshot,
     RollupRun,
     TemplateSnapshot,
+    ThemeSnapshot,
 )
 
 RUNS_KEPT_DAYS = 35
@@ -339,6 +342,24 @@ def _sync_feedback_by_respondent(scope: _Scope, now) -> None:
     _sync(FeedbackSnapshot, scope, keys, FEEDBACK_SNAPSHOT_FIELDS, wanted, now)
 
 
+def _sync_themes(scope: _Scope, now) -> None:
+    """Feedback tagged with each theme by (region, team, month received, theme): one GROUP BY over
+    the feedback-theme link table (joined to its feedback for the slice, to the theme for its name)."""
+    link = Feedback.themes.through
+    rows = _fetch(
+        link.objects.filter(feedback__region_id__isnull=False, feedback__team_id__isnull=False)
+        .filter(scope.filter(region="feedback__region_id", date="feedback__received_on"))
+        .values_list(
+            "feedback__region_id", "feedback__team_id", _month("feedback__received_on"), "theme_id", "theme__name"
+        )
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    wanted = {(r, t, _as_date(m), theme): [name, n] for r, t, m, theme, name, n in rows}
+    keys = ["region_id", "team_id", "month", "theme_id"]
+    _sync(ThemeSnapshot, scope, keys, ["theme_name", "count"], wanted, now)
+
+
 CRITERION_RESULT_FIELDS = ["kind", "criterion_text", "graded", "good_or_better", "meets_or_better", "answered", "yes"]
 
 
@@ -462,6 +483,7 @@ def _write(scope: _Scope, result: _Result, now) -> tuple[int, dict]:
     keys = ["region_id", "team_id", "month", "template_slug", "programme_key"]
     _sync(TemplateSnapshot, scope, keys, TEMPLATE_FIELDS, templates, now)
     _sync_feedback_by_respondent(scope, now)
+    _sync_themes(scope, now)
     return len(kpis), changes
 
 

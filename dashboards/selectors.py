@@ -24,6 +24,7 @@ from .models import (
     PractitionerSnapshot,
     RollupRun,
     TemplateSnapshot,
+    ThemeSnapshot,
 )
 
 
@@ -579,6 +580,25 @@ def feedback_by_respondent(
         .order_by()
     )
     return {(r[group], r["respondent"]): {name: r[name] or 0 for name in FEEDBACK_COUNTS} for r in rows}
+
+
+def theme_counts(*, first: datetime.date, last: datetime.date) -> list[dict]:
+    """Feedback tagged with each theme over the window, by region: [{"theme_id", "name",
+    "by_region": {region_id: n}, "total"}] by name; one query. (A theme renamed since some slices
+    were last rolled up shows one of its names until the nightly rebuild.)"""
+    rows = (
+        _window(_read(ThemeSnapshot), first=first, last=last)
+        .values_list("theme_id", "region_id")
+        .annotate(name=Max("theme_name"), n=Sum("count"))
+        .order_by()
+    )
+    themes: dict[int, dict] = {}
+    for theme_id, region_id, name, n in rows:
+        entry = themes.setdefault(theme_id, {"theme_id": theme_id, "name": name, "by_region": {}, "total": 0})
+        entry["name"] = max(entry["name"], name)
+        entry["by_region"][region_id] = n
+        entry["total"] += n
+    return sorted(themes.values(), key=lambda t: (t["name"].lower(), t["theme_id"]))
 
 
 def feedback_counts_for(by_respondent: dict[tuple, dict], keys=None) -> dict[str, dict]:

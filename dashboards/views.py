@@ -283,6 +283,25 @@ def _feedback_table(scopes: list[tuple[str, dict]], links=None) -> Table:
     return table
 
 
+def _themes_table(themes: list[dict], columns: list[tuple[str, int | None, "Drill | None"]]) -> Table:
+    """Feedback tagged with each theme in the period: one column per scope (a region's id, or None
+    for national: every region), each count linking to that feedback where the viewer may see it."""
+    table = Table(
+        "themes",
+        "Themes in feedback received in the period (feedback with several themes counts under each)",
+        [Column("Theme", numeric=False), *[Column(name) for name, _, _ in columns]],
+        empty="No feedback received in the period has been tagged with a theme.",
+    )
+    for theme in themes:
+        row = [Cell(theme["name"])]
+        for _, region_id, drill in columns:
+            n = theme["total"] if region_id is None else theme["by_region"].get(region_id, 0)
+            href = drill.href(theme=theme["theme_id"]) if drill is not None and n else ""
+            row.append(Cell(str(n), csv=(n,), href=href))
+        table.rows.append(row)
+    return table
+
+
 def _criteria_table(rows: list[dict]) -> Table:
     table = Table(
         "criteria",
@@ -511,6 +530,13 @@ def national(request):
     window = {"first": period.first, "last": period.last}
     by_code = selectors.criteria_by_code(selectors.criterion_results(**window))  # query
     respondents = selectors.feedback_by_respondent(**window)  # query
+    themes = _themes_table(
+        selectors.theme_counts(**window),  # query
+        [(r.name, r.pk, FeedbackDrill(user, period.first, period.last, region=r.code)) for r in regions]
+        + [
+            ("National (all regions)", None, FeedbackDrill(user, period.first, period.last) if national_drill else None)
+        ],
+    )
     by_team = selectors.totals_by("team_id", **window)  # query
     exceptions, _ = board.exceptions(
         period=period, by_team=by_team, by_code=by_code, region_ids=[r.pk for r in regions]
@@ -539,7 +565,7 @@ def national(request):
         request,
         "dashboards/national.html",
         ctx,
-        [table, trend, operational, weakest, exceptions, feedback, *seeds],
+        [table, trend, operational, weakest, exceptions, feedback, themes, *seeds],
         "national",
     )
 
@@ -604,6 +630,14 @@ def region(request, code):
         [(region.name, here), ("National", nation)],
         {region.name: FeedbackDrill(user, period.first, period.last, region=region.code)},
     )
+    national_feedback = FeedbackDrill(user, period.first, period.last) if visibility.is_admin(user) else None
+    themes = _themes_table(
+        selectors.theme_counts(**window),  # query
+        [
+            (region.name, region.pk, FeedbackDrill(user, period.first, period.last, region=region.code)),
+            ("National", None, national_feedback),
+        ],
+    )
     ctx.update(
         region=region,
         scope_name=region.name,
@@ -620,7 +654,7 @@ def region(request, code):
         request,
         "dashboards/region.html",
         ctx,
-        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback, *seeds],
+        [compliance, comparison, trend, _criteria_table(criteria), operational, feedback, themes, *seeds],
         f"region-{region.code}",
     )
 

@@ -3,6 +3,7 @@ templates), the themes and the "you said, we did" list; links are listed without
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from import_export.admin import ImportExportModelAdmin
@@ -15,6 +16,7 @@ from organisation.importing import CsvImportAdminMixin
 from .imports import FeedbackImporter
 from .models import Answer, Feedback, FeedbackRequest, Question, QuestionSet, Theme, YouSaidWeDid
 from .questions import QUESTION_FIELDS, question_rows_problems, question_set_in_use, question_set_revise
+from .signals import feedback_themes_changed
 
 
 class AnswerInline(admin.TabularInline):
@@ -47,6 +49,12 @@ class FeedbackAdmin(
     filter_horizontal = ["themes"]
     date_hierarchy = "received_on"
     inlines = [AnswerInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "themes" in form.changed_data:  # the dashboards' theme counts of its slice change
+            feedback = form.instance
+            transaction.on_commit(lambda: feedback_themes_changed.send(sender=Feedback, feedback=feedback))
 
 
 @admin.register(FeedbackRequest)

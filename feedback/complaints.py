@@ -4,6 +4,7 @@ outcome, an owner and a learning note; and themes staff tag feedback with."""
 from django.db import transaction
 
 from .models import Feedback, Kind
+from .signals import feedback_themes_changed
 
 
 @transaction.atomic
@@ -27,3 +28,4 @@ def _empty(name: str):
 @transaction.atomic
 def feedback_themes_set(*, feedback: Feedback, themes) -> None:
     feedback.themes.set(themes)
+    transaction.on_commit(lambda: feedback_themes_changed.send(sender=Feedback, feedback=feedback))

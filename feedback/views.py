@@ -19,7 +19,7 @@ from organisation.roles import Role
 
 from . import links, services
 from .forms import AnswersForm, EmailLinkForm, FeedbackRequestForm, RecordDetailsForm
-from .models import Audience, Feedback, FeedbackRequest, HandOver, Kind, QuestionSet, Respondent
+from .models import Audience, Feedback, FeedbackRequest, HandOver, Kind, QuestionSet, Respondent, Theme
 
 STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.QUALITY_ADMIN)
 
@@ -39,7 +39,7 @@ def _month(raw: str) -> datetime.date | None:
 
 
 def _drill_filters(request, qs):
-    """Region, team, respondent and months received: the filters a dashboard's feedback figure links
+    """Region, team, respondent, months received and theme: the filters a dashboard's feedback figure links
     with (the figures count feedback by the region and team copied onto it, by month received).
     A bad value is reported and left out; the rest still apply."""
     shown = {}
@@ -67,7 +67,24 @@ def _drill_filters(request, qs):
             month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         qs = qs.filter(**{lookup: month})
         shown[label] = raw
-    return qs, shown
+    return _theme_filter(request, qs, shown)
+
+
+def _theme_filter(request, qs, shown: dict):
+    """?theme=<id>: feedback tagged with that theme (what a dashboard's theme count links to)."""
+    raw = request.GET.get("theme", "").strip()
+    if not raw:
+        return qs, shown
+    name = (
+        Theme.objects.filter(pk=int(raw)).values_list("name", flat=True).first()
+        if raw.isdigit() and len(raw) < 10
+        else None
+    )
+    if name is None:
+        messages.error(request, "That theme is not one we know: showing feedback with any theme or none.")
+        return qs, shown
+    shown["Theme"] = name
+    return qs.filter(themes__id=int(raw)), shown
 
 
 def feedback_list(request):

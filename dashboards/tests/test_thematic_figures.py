@@ -97,9 +97,9 @@ def test_slice_rollup_keeps_the_routine_figures_routine(client, mixed, assistant
 
 def test_national_page_shows_the_selection(client, mixed, assistant_director, django_assert_max_num_queries):
     client.force_login(assistant_director)
-    # The national page's queries (16), the programme looked up, and the regions and the trend
-    # read again from the template snapshots: the same whatever the data.
-    with django_assert_max_num_queries(19):
+    # The national page's queries (17, theme counts included), the programme looked up, and the
+    # regions and the trend read again from the template snapshots: the same whatever the data.
+    with django_assert_max_num_queries(20):
         page = client.get(f"/dashboards/?period=2025-06&programme={mixed.pk}")
     assert page.status_code == 200
     assert "audits of the programme “DA thematic 2025”" in page.content.decode()
