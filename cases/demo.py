@@ -13,10 +13,10 @@ import datetime
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from organisation.calendar import add_working_days, next_working_day
 from organisation.models import Team, User
 from organisation.roles import Role
 
-from .kpis import is_working_day
 from .models import AgeBand, ApplicationType, Case, Child, LawType
 
 PREFIX = "DEMO-"
@@ -101,21 +101,6 @@ def _pick(rng, weighted):
     return rng.choices(values, weights=weights)[0]
 
 
-def _add_working_days(day: datetime.date, n: int) -> datetime.date:
-    one = datetime.timedelta(days=1)
-    while n > 0:
-        day += one
-        if is_working_day(day):
-            n -= 1
-    return day
-
-
-def _next_working_day(day: datetime.date) -> datetime.date:
-    while not is_working_day(day):
-        day += datetime.timedelta(days=1)
-    return day
-
-
 def _practitioners(rng) -> dict[int, list[User]]:
     """2–4 practitioners in every team, the demo `practitioner` among his team's."""
     group = Group.objects.get(name=Role.PRACTITIONER)
@@ -151,13 +136,13 @@ def _dates(rng, today, application_type, law_type, open_case: bool) -> dict:
         received = today - datetime.timedelta(days=rng.randint(1, 270))
     else:
         received = today - datetime.timedelta(days=rng.randint(150, 540))
-    received = _next_working_day(received)
+    received = next_working_day(received)
     if received > today:
         received = today - datetime.timedelta(days=1)
     allocated = None
     if rng.random() >= UNALLOCATED_SHARE or not open_case:
         days = _pick(rng, CARE_ALLOCATION_DAYS if care else PRIVATE_ALLOCATION_DAYS)
-        allocated = _add_working_days(received, days)
+        allocated = add_working_days(received, days)
         if allocated > today:
             allocated = received
     due = filed = closed = None

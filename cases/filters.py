@@ -1,14 +1,12 @@
 """The case list's filters and sort orders (django-filter), limited to what the viewer may see."""
 
-import datetime
-import re
-
 import django_filters
 from django import forms
 from django.db.models import F, Q
 
 from organisation import visibility
 from organisation.models import Team, User
+from organisation.months import MonthField, next_month
 from organisation.roles import Role
 
 from .models import ApplicationType, Case, LawType
@@ -34,28 +32,7 @@ def _practitioners(request):
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 FILED_ON_TIME = Q(report_filed_on__isnull=False, report_filed_on__lte=F("report_due_on"))
-
-
-def _next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-class MonthField(forms.CharField):
-    """A month written YYYY-MM, cleaned to its first day."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strip=True, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        match = MONTH_RE.match(value)
-        if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
-            raise forms.ValidationError("Enter a month as YYYY-MM, for example 2025-06.")
-        return datetime.date(int(match[1]), int(match[2]), 1)
 
 
 class MonthFilter(django_filters.Filter):
@@ -68,7 +45,7 @@ class MonthFilter(django_filters.Filter):
             return qs
         if self.lookup_expr == "gte":
             return qs.filter(**{f"{self.field_name}__gte": value})
-        return qs.filter(**{f"{self.field_name}__lt": _next_month(value)})
+        return qs.filter(**{f"{self.field_name}__lt": next_month(value)})
 
 
 class YesNoFilter(django_filters.ChoiceFilter):

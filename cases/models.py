@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from organisation.calendar import working_days_between
 from organisation.grades import Grade
 from organisation.models import Region, Team
 
@@ -160,7 +161,6 @@ class Case(models.Model):
 
     def set_allocation_working_days(self) -> None:
         """Work out `allocation_working_days` from the dates (save() does; bulk writes call it)."""
-        from .kpis import working_days_between  # kpis reads this module's choices
 
         allocated = self.received_on and self.allocated_on and self.allocated_on >= self.received_on
         self.allocation_working_days = working_days_between(self.received_on, self.allocated_on) if allocated else None

@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from organisation import visibility
 from organisation.access_log import Kind, record_view
+from organisation.calendar import working_days_between
 from organisation.middleware import allow_long_statements, extend_statement_timeout
 from organisation.paging import BoundedPaginator
 
 from .filters import CaseFilter
 from .imports import CaseResource
-from .kpis import working_days_between
 from .sections import sections_for
 from .selectors import cases_for_list, get_case_for, require_case_export
 

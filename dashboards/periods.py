@@ -2,30 +2,32 @@
 
 A quarter is a calendar quarter (Q1 = January to March). A financial year runs April to
 March and is named by the year it starts in: FY2025 = April 2025 to March 2026.
+Months themselves (typing, adding, the first day) are `organisation.months`, which every app
+may import; this module re-exports what the dashboards use from there.
 """
 
 import datetime
 import re
 from dataclasses import dataclass
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)  # ASCII: no full-width digits
+from organisation.months import (
+    MAX_YEAR,
+    MIN_YEAR,
+    MONTH_RE,
+    MonthError,
+    add_months,
+    echo,
+    month_start,
+    parse_month,
+    year_in_range,
+)
+
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE | re.ASCII)
 FY_RE = re.compile(r"^FY(\d{4})$", re.IGNORECASE | re.ASCII)
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
-
-class PeriodError(ValueError):
-    """A period the user typed that we cannot read; the message is shown to them."""
-
-
-def echo(text: str, limit: int = 40) -> str:
-    """What the user typed, cut short so a pasted essay does not fill the error message."""
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def add_months(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
+# A period the user typed that we cannot read; the message is shown to them. The same error as a
+# bad month, so a view catching one catches both.
+PeriodError = MonthError
 
 
 @dataclass(frozen=True)
@@ -59,37 +61,19 @@ class Period:
 
 
 def month_period(month: datetime.date) -> Period:
-    first = month.replace(day=1)
+    first = month_start(month)
     return Period("month", first, first, f"{first:%Y-%m}")
-
-
-def _year(text: str) -> int:
-    year = int(text)
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise PeriodError(f"The year must be between {MIN_YEAR} and {MAX_YEAR}.")
-    return year
-
-
-def parse_month(value: str) -> datetime.date:
-    """'YYYY-MM' to the first day of that month, or PeriodError."""
-    match = MONTH_RE.match((value or "").strip())
-    if not match:
-        raise PeriodError(f"“{echo(value)}” is not a month: enter it as YYYY-MM, for example 2025-06.")
-    year, month = _year(match[1]), int(match[2])
-    if not 1 <= month <= 12:
-        raise PeriodError(f"“{echo(value)}” is not a month: the month must be from 01 to 12.")
-    return datetime.date(year, month, 1)
 
 
 def parse_period(value: str) -> Period:
     """Read a month, quarter or financial year; PeriodError with a plain message otherwise."""
     text = (value or "").strip()
     if match := QUARTER_RE.match(text):
-        year, quarter = _year(match[1]), int(match[2])
+        year, quarter = year_in_range(match[1]), int(match[2])
         first = datetime.date(year, 3 * quarter - 2, 1)
         return Period("quarter", first, add_months(first, 2), f"{year}-Q{quarter}")
     if match := FY_RE.match(text):
-        year = _year(match[1])
+        year = year_in_range(match[1])
         return Period("fy", datetime.date(year, 4, 1), datetime.date(year + 1, 3, 1), f"FY{year}")
     if MONTH_RE.match(text):
         return month_period(parse_month(text))

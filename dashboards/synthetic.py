@@ -18,7 +18,6 @@ The same seed, size and end month give the same rows (ids aside).
 """
 
 import datetime
-import functools
 import io
 import random
 import time
@@ -37,8 +36,8 @@ from audits.models import (
     LearningAction,
     Moderation,
 )
-from cases.kpis import working_days_between
 from cases.models import AgeBand, ApplicationType, Case, Child, LawType
+from organisation.calendar import add_working_days, working_days_between
 from organisation.grades import Grade
 from organisation.models import Region, Team, User
 from organisation.roles import Role
@@ -414,23 +413,6 @@ def _judgement_patterns(rng: random.Random, criteria, law_type: str, per_grade: 
     return patterns
 
 
-# ---- dates ---------------------------------------------------------------------------
-
-
-def _add_working_days(day: datetime.date, n: int) -> datetime.date:
-    while n > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
-
-@functools.cache
-def _working_days(received: datetime.date, allocated: datetime.date) -> int:
-    """What Case.save() stores as `allocation_working_days` (bank holidays excluded)."""
-    return working_days_between(received, allocated)
-
-
 # ---- the main loop -------------------------------------------------------------------
 
 CASE_COLUMNS = [
@@ -608,7 +590,7 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
                 pid, team_id, region_id = rng.choice(org.practitioners)
                 closed = received + datetime.timedelta(days=life + rng.randint(0, 30))
                 closed = closed if closed <= end else None
-                allocated_on = _add_working_days(received, _weighted(rng, ALLOCATION_DAYS)) if allocated else None
+                allocated_on = add_working_days(received, _weighted(rng, ALLOCATION_DAYS)) if allocated else None
                 weeks = PUBLIC_REPORT_WEEKS if law == LawType.PUBLIC else REPORT_WEEKS.get(app, 16)
                 due = received + datetime.timedelta(weeks=weeks)
                 filed = None
@@ -687,7 +669,8 @@ def _write_cases_and_audits(*, plan, org: _Org, template, patterns, start, end, 
                     f"{pid if allocated else chr(92) + 'N'}\t{'t' if abuse else 'f'}\t"
                     f"{'t' if abuse and i % 3 == 0 else 'f'}\t{d(received)}\t"
                     f"{_text(allocated_on)}\t{d(due)}\t{_text(filed)}\t{_text(closed)}\t"
-                    f"{_text(_working_days(received, allocated_on) if allocated_on else None)}\t{_text(last_grade)}\t"
+                    f"{_text(working_days_between(received, allocated_on) if allocated_on else None)}\t"
+                    f"{_text(last_grade)}\t"
                     f"{_text(last_on)}"
                 )
                 for c in range(1 + (rng.random() < 0.45) + (rng.random() < 0.15)):

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from cases.models import Case
+from organisation.calendar import add_working_days
 
 from .models import RESPONDENT_FOR_AUDIENCE, Audience, FeedbackRequest, HandOver, QuestionSet
-from .services import add_working_days, feedback_request_hand_over
+from .services import feedback_request_hand_over
 
 logger = logging.getLogger(__name__)
 

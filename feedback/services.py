@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.kpis import is_working_day
 from cases.models import Case
+from organisation.calendar import add_working_days
 
 from .models import (
     RESPONDENT_FOR_AUDIENCE,
@@ -37,15 +37,6 @@ class LinkUnavailable(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def add_working_days(day: datetime.date, n: int) -> datetime.date:
-    """The n-th working day after `day` (weekends and England and Wales bank holidays skipped)."""
-    while n > 0:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day):
-            n -= 1
-    return day
 
 
 def _announce(feedback: Feedback) -> None:

@@ -1,9 +1,6 @@
 """Staff feedback pages: the list, recording feedback received another way (on the public questions),
 making links and handing them over (copy, printed letter with a QR code, or email)."""
 
-import datetime
-import re
-
 from django.contrib import messages
 from django.db.models import Avg, Count, Q
 from django.http import Http404
@@ -14,6 +11,7 @@ from cases.models import Case
 from organisation import visibility
 from organisation.access_log import Kind as AccessKind
 from organisation.access_log import record_views
+from organisation.months import MonthError, next_month, parse_month
 from organisation.paging import BoundedPaginator
 from organisation.roles import Role
 
@@ -26,16 +24,6 @@ STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.QUALITY_ADMIN)
 
 def may_record(user) -> bool:
     return visibility.is_admin(user) or (visibility.can_see_cases(user) and user.has_role(*STAFF_ROLES))
-
-
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
-
-
-def _month(raw: str) -> datetime.date | None:
-    match = MONTH_RE.match(raw)
-    if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
-        return None
-    return datetime.date(int(match[1]), int(match[2]), 1)
 
 
 def _drill_filters(request, qs):
@@ -59,12 +47,13 @@ def _drill_filters(request, qs):
         raw = request.GET.get(name, "").strip()
         if not raw:
             continue
-        month = _month(raw)
-        if month is None:
+        try:
+            month = parse_month(raw)
+        except MonthError:
             messages.error(request, f"“{raw[:20]}” is not a month: enter it as YYYY-MM, for example 2025-06.")
             continue
         if name == "received_to":
-            month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            month = next_month(month)
         qs = qs.filter(**{lookup: month})
         shown[label] = raw
     return _theme_filter(request, qs, shown)

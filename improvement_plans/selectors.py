@@ -16,6 +16,7 @@ from django.http import Http404
 
 from dashboards import selectors as kpis
 from organisation import visibility
+from organisation.months import add_months, month_start
 
 from . import rag
 from .models import Action, Objective, Plan, ProgressUpdate, SuccessMeasure
@@ -53,13 +54,8 @@ def get_plan_for(user, pk, *, write: bool = False) -> Plan:
 # ---- months ----------------------------------------------------------------------------
 
 
-def add_months(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def trend_months(today: datetime.date) -> list[datetime.date]:
-    this_month = today.replace(day=1)
+    this_month = month_start(today)
     return [add_months(this_month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from audits.models import Audit, AuditStatus, LearningAction, LearningActionStatus, Moderation
-from cases.kpis import working_days_between
+from organisation.calendar import working_days_between
 from organisation.models import EmailPreference
 from organisation.roles import Role
 

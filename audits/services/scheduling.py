@@ -43,8 +43,8 @@ from simple_history.utils import bulk_create_with_history
 
 from audits.models import Audit, AuditStatus, AuditTemplate
 from audits.signals import work_assigned
-from cases.kpis import is_working_day
 from cases.models import Case
+from organisation.calendar import add_working_days
 from organisation.roles import Role
 
 TARGET = 8
@@ -86,12 +86,7 @@ class ScheduleReport:
 
 def due_date(today: datetime.date, working_days: int = DUE_WORKING_DAYS) -> datetime.date:
     """The date `working_days` working days after today."""
-    day, left = today, working_days
-    while left:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day):
-            left -= 1
-    return day
+    return add_working_days(today, working_days)
 
 
 def target_for(practitioner) -> int:

@@ -14,8 +14,6 @@ per figure (`organisation.paging`): above that the page says "more than 10,000" 
 offers the first 10,000, asking for a filter to see the rest.
 """
 
-import datetime
-import re
 from dataclasses import dataclass
 
 from django import forms
@@ -40,6 +38,7 @@ from organisation import visibility
 from organisation.access_log import Kind as AccessKind
 from organisation.access_log import record_view
 from organisation.models import Region, Team, User
+from organisation.months import MonthField, next_month
 from organisation.paging import BoundedPaginator, SegmentedList, bounded_counts
 from organisation.roles import Role
 
@@ -150,27 +149,6 @@ CRITERION_ANSWER_CHOICES = [
     ("no", "Answered no"),
     ("good_or_better", "Graded good or better"),
 ]
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
-
-
-def _next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-class MonthField(forms.CharField):
-    """A month written YYYY-MM, cleaned to its first day."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strip=True, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        match = MONTH_RE.match(value)
-        if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
-            raise ValidationError("Enter a month as YYYY-MM, for example 2025-06.")
-        return datetime.date(int(match[1]), int(match[2]), 1)
 
 
 class _TeamChoiceField(forms.ModelChoiceField):
@@ -338,7 +316,7 @@ class RegionFilterForm(forms.Form):
         if data.get("completed_from"):
             qs = qs.filter(completed_on__gte=data["completed_from"])
         if data.get("completed_to"):
-            qs = qs.filter(completed_on__lt=_next_month(data["completed_to"]))
+            qs = qs.filter(completed_on__lt=next_month(data["completed_to"]))
         return qs
 
     @staticmethod

@@ -13,7 +13,7 @@ from django.db import connection
 
 from benchmarks import report
 from benchmarks.runner import run_benchmark
-from cases.kpis import working_days_between
+from organisation.calendar import working_days_between
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.db.models import F
 
 def fill_allocation_working_days(apps, schema_editor):
     """Cases already allocated: work out their working days once per distinct pair of dates."""
-    from cases.kpis import working_days_between
+    from organisation.calendar import working_days_between
 
     Case = apps.get_model("cases", "Case")
     pairs = (

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cases.kpis import working_days_between
 from cases.tests.factories import CaseFactory
 from dashboards.rollup import rollup_all
+from organisation.calendar import working_days_between
 from organisation.tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db

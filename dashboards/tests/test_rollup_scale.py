@@ -9,12 +9,12 @@ from django.test.utils import CaptureQueriesContext
 
 from audits.models import Grade
 from audits.tests.factories import CompletedAuditFactory, JudgementFactory
-from cases.kpis import working_days_between
 from cases.models import ApplicationType, LawType
 from cases.tests.factories import CaseFactory
 from dashboards import rollup
 from dashboards.models import KpiSnapshot
 from dashboards.rollup import rollup_all, rollup_slice
+from organisation.calendar import working_days_between
 
 pytestmark = pytest.mark.django_db
 

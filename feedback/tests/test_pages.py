@@ -6,7 +6,7 @@ import pytest
 
 from cases.tests.factories import CaseFactory
 from feedback.models import Feedback, FeedbackRequest
-from feedback.services import add_working_days
+from organisation.calendar import add_working_days
 
 from .factories import FeedbackFactory
 
