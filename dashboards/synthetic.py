@@ -40,6 +40,7 @@ from cases.models import AgeBand, ApplicationType, Case, Child, LawType
 from organisation.calendar import add_working_days, working_days_between
 from organisation.grades import Grade
 from organisation.models import Region, Team, User
+from organisation.months import add_months, next_month
 from organisation.roles import Role
 
 PREFIX = "syn-"
@@ -114,15 +115,12 @@ class SyntheticPlan:
 
     def end_date(self, today: datetime.date) -> datetime.date:
         """The last day audits may carry: the end of `until`'s month, never after today."""
-        month = (self.until or today).replace(day=1)
-        end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+        end = next_month(self.until or today) - datetime.timedelta(days=1)
         return min(end, today)
 
     def start_date(self, today: datetime.date) -> datetime.date:
         """The first day of the month after the same month `years` earlier (so `years` whole years)."""
-        end = self.end_date(today)
-        month_index = (end.year - self.years) * 12 + end.month  # the month after, counted from January = 1
-        return datetime.date(month_index // 12, month_index % 12 + 1, 1)
+        return add_months(self.end_date(today), 1 - 12 * self.years)
 
     @property
     def cases(self) -> int:

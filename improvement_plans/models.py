@@ -269,6 +269,22 @@ class SuccessMeasure(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {
+            **self._kpi_errors(),
+            **self._scope_errors(),
+            **self._period_errors(),
+            **self._direction_errors(),
+        }
+        if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
+            errors["objective"] = "Choose an objective of this plan"
+        if self.current_months is not None and not 1 <= self.current_months <= 12:
+            errors["current_months"] = "Enter a number of months from 1 to 12"
+        errors |= self._range_errors(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _kpi_errors(self) -> dict[str, str]:
+        """The KPI is one we know, and a measure bound to one has a baseline and a target."""
         errors = {}
         # A criterion must have been graded to be chosen; one already bound (before its first
         # roll-up, say) stays valid, so editing the rest of the measure is never blocked by it.
@@ -284,10 +300,19 @@ class SuccessMeasure(models.Model):
                 errors["baseline"] = "Enter the baseline of a measure bound to a KPI"
             if self.target is None:
                 errors["target"] = "Enter the target of a measure bound to a KPI"
+        return errors
+
+    def _scope_errors(self) -> dict[str, str]:
+        """A region exactly when the scope is one region."""
         if self.scope == self.Scope.REGION and self.region_id is None:
-            errors["region"] = "Choose the region"
+            return {"region": "Choose the region"}
         if self.scope != self.Scope.REGION and self.region_id is not None:
-            errors["region"] = "Only choose a region when the scope is one region"
+            return {"region": "Only choose a region when the scope is one region"}
+        return {}
+
+    def _period_errors(self) -> dict[str, str]:
+        """The baseline period in order, and the target date after it (the line to the target starts there)."""
+        errors = {}
         if self.baseline_start and self.baseline_end and self.baseline_start > self.baseline_end:
             errors["baseline_end"] = "The baseline period must end on or after it starts"
         if self.target_on:
@@ -297,27 +322,32 @@ class SuccessMeasure(models.Model):
                 )
             elif self.target_on <= self.baseline_end:
                 errors["target_on"] = "The target date must be after the baseline period"
-        if self.kpi and self.baseline is not None and self.target is not None:
-            if self.direction == self.Direction.HIGHER and self.target < self.baseline:
-                errors["target"] = "Where higher is better, the target must be at least the baseline"
-            if self.direction == self.Direction.LOWER and self.target > self.baseline:
-                errors["target"] = "Where lower is better, the target must be at most the baseline"
-        if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
-            errors["objective"] = "Choose an objective of this plan"
-        if self.current_months is not None and not 1 <= self.current_months <= 12:
-            errors["current_months"] = "Enter a number of months from 1 to 12"
-        # A baseline or target the KPI can never take would make every rating meaningless.
+        return errors
+
+    def _direction_errors(self) -> dict[str, str]:
+        """The target lies on the better side of the baseline."""
+        if not self.kpi or self.baseline is None or self.target is None:
+            return {}
+        if self.direction == self.Direction.HIGHER and self.target < self.baseline:
+            return {"target": "Where higher is better, the target must be at least the baseline"}
+        if self.direction == self.Direction.LOWER and self.target > self.baseline:
+            return {"target": "Where lower is better, the target must be at most the baseline"}
+        return {}
+
+    def _range_errors(self, errors: dict[str, str]) -> dict[str, str]:
+        """A baseline or target the KPI can never take would make every rating meaningless
+        (checked only where the KPI and the value have no error already)."""
         unit = kpis.kpi_unit(self.kpi) if self.kpi and "kpi" not in errors else None
+        out = {}
         for name in ("baseline", "target"):
             value = getattr(self, name)
             if value is None or name in errors:
                 continue
             if unit == "%" and not 0 <= value <= 100:
-                errors[name] = f"Enter the {name} as a percentage from 0 to 100"
+                out[name] = f"Enter the {name} as a percentage from 0 to 100"
             elif unit is not None and value < 0:
-                errors[name] = f"Enter the {name} as a number of days, 0 or more"
-        if errors:
-            raise ValidationError(errors)
+                out[name] = f"Enter the {name} as a number of days, 0 or more"
+        return out
 
     def _kpi_is_saved(self) -> bool:
         return self.pk is not None and SuccessMeasure.objects.filter(pk=self.pk, kpi=self.kpi).exists()

@@ -113,6 +113,121 @@ def _counted_audits(since: datetime.date) -> dict[int, int]:
     return {row["owner"]: row["n"] for row in rows}
 
 
+def _shortfalls(practitioners: list, counted: dict[int, int]) -> dict[int, int]:
+    """How many audits each practitioner is short of their target, by id (only those short)."""
+    short = {}
+    for person in practitioners:
+        shortfall = target_for(person) - counted.get(person.pk, 0)
+        if shortfall > 0:
+            short[person.pk] = shortfall
+    return short
+
+
+def _open_caseloads(practitioner_ids: list[int]) -> dict[int, list[Case]]:
+    """The open cases of these practitioners with no audit already open on them, by practitioner id (one query)."""
+    open_audit = Audit.objects.filter(case=OuterRef("pk"), status__in=OPEN_STATUSES)
+    caseload = defaultdict(list)
+    for case in (
+        Case.objects.open().filter(practitioner_id__in=practitioner_ids).exclude(Exists(open_audit)).order_by("pk")
+    ):
+        caseload[case.practitioner_id].append(case)
+    return caseload
+
+
+def _auditors_and_load() -> tuple[dict[int, list], dict[int, int]]:
+    """The active auditors of every region, and each one's open audits (their load), in one query."""
+    User = get_user_model()
+    auditors_by_region = defaultdict(list)
+    load = {}
+    for auditor in (
+        User.objects.filter(is_active=True, groups__name=Role.AUDITOR, region__isnull=False)
+        .annotate(open_audits=Count("audits_to_do", filter=Q(audits_to_do__status__in=OPEN_STATUSES), distinct=True))
+        .order_by("pk")
+    ):
+        auditors_by_region[auditor.region_id].append(auditor)
+        load[auditor.pk] = auditor.open_audits
+    return auditors_by_region, load
+
+
+def _unscheduled_reason(cases: list[Case], done: int, no_auditor: bool) -> str:
+    if no_auditor and done == 0:
+        return "no active auditor in the case's region who is not allocated to the case"
+    if no_auditor:
+        return "not enough open cases with an eligible auditor in their region"
+    return f"only {len(cases)} open case{'s' if len(cases) != 1 else ''} without an audit already open"
+
+
+@dataclass
+class _Run:
+    """One scheduling run's drawing: the auditors' load grows as audits are handed out."""
+
+    template: AuditTemplate
+    rng: random.Random
+    by: object
+    since: datetime.date
+    due_on: datetime.date
+    auditors_by_region: dict[int, list]
+    load: dict[int, int]
+    report: ScheduleReport
+    audits: list[Audit] = field(default_factory=list)
+
+    def pick_auditor(self, case: Case, person):
+        """An active auditor of the case's region, not allocated to it, with the fewest open audits
+        (ties drawn at random), counted as given one more; None when there is nobody eligible."""
+        candidates = [
+            a for a in self.auditors_by_region[case.region_id] if a.pk not in (person.pk, case.practitioner_id)
+        ]
+        if not candidates:
+            return None
+        fewest = min(self.load[a.pk] for a in candidates)
+        auditor = self.rng.choice([a for a in candidates if self.load[a.pk] == fewest])
+        self.load[auditor.pk] += 1
+        return auditor
+
+    def new_audit(self, case: Case, auditor) -> Audit:
+        audit = Audit(
+            case=case,
+            template=self.template,
+            auditor=auditor,
+            due_on=self.due_on,
+            status=AuditStatus.SCHEDULED,
+            created_by=self.by,
+            practitioner_id=case.practitioner_id,  # whose work it is (see audit_create)
+        )
+        audit.copy_from_case(case)
+        # audit_create's rule, checked here without its per-row queries: nobody audits a
+        # case they are allocated to (the case is loaded, so this reads no row).
+        audit.clean()
+        return audit
+
+    def schedule_for(self, person, shortfall: int, cases: list[Case]) -> None:
+        """Up to `shortfall` audits of this practitioner's cases; what could not be scheduled is reported."""
+        if not cases:
+            self.report.unscheduled.append(
+                Unscheduled(person, shortfall, 0, "no open case without an audit already open")
+            )
+            return
+        # A random order, then the cases audited within the window moved behind the others
+        # (a stable sort keeps the random order within each group).
+        drawn = self.rng.sample(cases, len(cases))
+        drawn.sort(key=lambda c: c.last_audited_on is not None and c.last_audited_on >= self.since)
+        done = 0
+        no_auditor = False
+        for case in drawn:
+            if done == shortfall:
+                break
+            auditor = self.pick_auditor(case, person)
+            if auditor is None:
+                no_auditor = True
+                continue
+            self.audits.append(self.new_audit(case, auditor))
+            self.report.scheduled.append(ScheduledAudit(person, case, auditor, self.due_on))
+            done += 1
+        if done < shortfall:
+            reason = _unscheduled_reason(cases, done, no_auditor)
+            self.report.unscheduled.append(Unscheduled(person, shortfall, done, reason))
+
+
 @transaction.atomic
 def schedule_audits(*, today: datetime.date, rng: random.Random, by=None, dry_run: bool = False) -> ScheduleReport:
     """Schedule the audits each active practitioner is short of; report who could not be served.
@@ -139,85 +254,18 @@ def schedule_audits(*, today: datetime.date, rng: random.Random, by=None, dry_ru
 
     # Query 3: what already counts, and so each shortfall.
     since = today - datetime.timedelta(days=WINDOW_DAYS)
-    counted = _counted_audits(since)
-    short = {}
-    for person in practitioners:
-        shortfall = target_for(person) - counted.get(person.pk, 0)
-        if shortfall > 0:
-            short[person.pk] = shortfall
+    short = _shortfalls(practitioners, _counted_audits(since))
     report.on_target = len(practitioners) - len(short)
     if not short:
         return report
 
-    # Query 4: the open cases of those short, with no audit already open on them.
-    open_audit = Audit.objects.filter(case=OuterRef("pk"), status__in=OPEN_STATUSES)
-    caseload = defaultdict(list)
-    for case in Case.objects.open().filter(practitioner_id__in=list(short)).exclude(Exists(open_audit)).order_by("pk"):
-        caseload[case.practitioner_id].append(case)
-
-    # Query 5: the auditors of every region, each with their open audits (their load).
-    auditors_by_region = defaultdict(list)
-    load = {}
-    for auditor in (
-        User.objects.filter(is_active=True, groups__name=Role.AUDITOR, region__isnull=False)
-        .annotate(open_audits=Count("audits_to_do", filter=Q(audits_to_do__status__in=OPEN_STATUSES), distinct=True))
-        .order_by("pk")
-    ):
-        auditors_by_region[auditor.region_id].append(auditor)
-        load[auditor.pk] = auditor.open_audits
-
-    due_on = due_date(today)
-    audits = []
+    caseload = _open_caseloads(list(short))  # query 4
+    auditors_by_region, load = _auditors_and_load()  # query 5
+    run = _Run(template, rng, by, since, due_date(today), auditors_by_region, load, report)
     for person in practitioners:
-        shortfall = short.get(person.pk)
-        if not shortfall:
-            continue
-        cases = caseload.get(person.pk, [])
-        if not cases:
-            report.unscheduled.append(Unscheduled(person, shortfall, 0, "no open case without an audit already open"))
-            continue
-        # A random order, then the cases audited within the window moved behind the others
-        # (a stable sort keeps the random order within each group).
-        drawn = rng.sample(cases, len(cases))
-        drawn.sort(key=lambda c: c.last_audited_on is not None and c.last_audited_on >= since)
-        done = 0
-        no_auditor = False
-        for case in drawn:
-            if done == shortfall:
-                break
-            candidates = [
-                a for a in auditors_by_region[case.region_id] if a.pk not in (person.pk, case.practitioner_id)
-            ]
-            if not candidates:
-                no_auditor = True
-                continue
-            fewest = min(load[a.pk] for a in candidates)
-            auditor = rng.choice([a for a in candidates if load[a.pk] == fewest])
-            load[auditor.pk] += 1
-            audit = Audit(
-                case=case,
-                template=template,
-                auditor=auditor,
-                due_on=due_on,
-                status=AuditStatus.SCHEDULED,
-                created_by=by,
-                practitioner_id=case.practitioner_id,  # whose work it is (see audit_create)
-            )
-            audit.copy_from_case(case)
-            # audit_create's rule, checked here without its per-row queries: nobody audits a
-            # case they are allocated to (the case is loaded, so this reads no row).
-            audit.clean()
-            audits.append(audit)
-            report.scheduled.append(ScheduledAudit(person, case, auditor, due_on))
-            done += 1
-        if done < shortfall:
-            if no_auditor and done == 0:
-                reason = "no active auditor in the case's region who is not allocated to the case"
-            elif no_auditor:
-                reason = "not enough open cases with an eligible auditor in their region"
-            else:
-                reason = f"only {len(cases)} open case{'s' if len(cases) != 1 else ''} without an audit already open"
-            report.unscheduled.append(Unscheduled(person, shortfall, done, reason))
+        if person.pk in short:
+            run.schedule_for(person, short[person.pk], caseload.get(person.pk, []))
+    audits = run.audits
 
     if audits and not dry_run:
         # One insert for the audits and one for their history rows (who scheduled them).
