@@ -1,12 +1,11 @@
 """Recompute the KPI snapshots in the foreground: everything, or one region's month."""
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboards.models import CriterionSnapshot
 from dashboards.rollup import rollup_all, rollup_slice
 from organisation.models import Region
+from organisation.months import MonthError, parse_month
 
 
 class Command(BaseCommand):
@@ -37,8 +36,8 @@ class Command(BaseCommand):
             raise CommandError("--region and --month go together: give both to recompute one slice.")
         if region:
             try:
-                day = datetime.datetime.strptime(month, "%Y-%m").date()
-            except ValueError:
+                day = parse_month(month)
+            except MonthError:
                 raise CommandError(f"--month {month!r} is not a month: use YYYY-MM, such as 2025-06.") from None
             found = Region.objects.filter(code=region).first()
             if found is None:

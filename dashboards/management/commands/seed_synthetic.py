@@ -12,12 +12,13 @@ from dashboards.synthetic import (
     synthetic_exists,
     synthetic_seed,
 )
+from organisation.months import MonthError, parse_month
 
 
 def _month(value: str) -> datetime.date:
     try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()
-    except ValueError as exc:
+        return parse_month(value)
+    except MonthError as exc:
         raise CommandError(f"--until must be a month as YYYY-MM, not {value!r}") from exc
 
 
