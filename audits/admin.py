@@ -200,8 +200,7 @@ class AuditAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
             return
         if not change:
             obj.created_by = request.user
-        if change:  # a correction here invalidates grading pages opened before it
-            obj.version += 1
+        if change:  # the save bumps the version: grading pages opened before it can no longer save
             obj.last_saved_by, obj.last_saved_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
 

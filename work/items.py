@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, LearningAction, LearningActionStatus, Moderation
+from audits.models import GRADING_STATUSES, Audit, AuditStatus, LearningAction, LearningActionStatus, Moderation
 from feedback.models import Feedback, FeedbackRequest, Kind
 from improvement_plans.models import Action as PlanAction
 from improvement_plans.models import Plan
@@ -34,7 +34,6 @@ MODERATION_DAYS = 28  # a moderation is due four weeks after it was drawn
 REFLECTION_DAYS = 28  # practitioners are asked to reflect within four weeks of completion
 REFLECTION_WINDOW_DAYS = 91  # older audits without a response are no longer chased
 SIGN_OFF_DAYS = 14  # a manager signs off within two weeks of the practitioner's "done"
-OPEN_AUDIT = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ def _ref(audit) -> str:
 
 
 def _grade_rows(user, today):
-    qs = Audit.objects.filter(auditor_id=user.pk, status__in=OPEN_AUDIT)
+    qs = Audit.objects.filter(auditor_id=user.pk, status__in=GRADING_STATUSES)
     return visibility.visible_audits(user, qs).select_related("case").order_by(F("due_on").asc(nulls_last=True), "pk")
 
 
@@ -220,7 +219,7 @@ def _late_sign_off_item(a):
 
 
 def _overdue_audit_rows(user, today):
-    qs = Audit.objects.filter(status__in=OPEN_AUDIT, due_on__lt=today).exclude(auditor_id=user.pk)
+    qs = Audit.objects.filter(status__in=GRADING_STATUSES, due_on__lt=today).exclude(auditor_id=user.pk)
     return (
         qs.filter(visibility.oversight_q(user, "case__region_id"))
         .select_related("case", "auditor")

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audits.models import Audit, AuditStatus, AuditTemplate, Grade, Judgement, LearningAction
+from audits.models import GRADING_STATUSES, Audit, AuditStatus, AuditTemplate, Grade, Judgement, LearningAction
 from audits.selectors import get_audit_for
 from audits.services.responses import (
     RESPONSE_MAX_LENGTH,
@@ -43,7 +43,6 @@ from organisation.models import Region, Team, User
 from organisation.paging import BoundedPaginator, SegmentedList, bounded_counts
 from organisation.roles import Role
 
-OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
 DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
 
 PAGE_SIZES = {"todo": 50, "done": 25, "my-work": 10, "region": 50}
@@ -71,7 +70,7 @@ def sections_for(user) -> list[Section]:
 
 def overdue_q(today) -> Q:
     """The same rule as Audit.is_overdue, as a filter."""
-    return Q(status__in=OPEN_STATUSES, due_on__lt=today)
+    return Q(status__in=GRADING_STATUSES, due_on__lt=today)
 
 
 # ---- the sections' querysets -----------------------------------------------------------
@@ -79,7 +78,7 @@ def overdue_q(today) -> Q:
 
 def todo_audits(user, today) -> QuerySet[Audit]:
     """Scheduled and in-progress audits allocated to this auditor: overdue first, then by due date."""
-    qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=OPEN_STATUSES))
+    qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=GRADING_STATUSES))
     return (
         qs.for_list()
         .annotate(
