@@ -26,7 +26,6 @@ from improvement_plans.models import Action as PlanAction
 from improvement_plans.models import Plan
 from improvement_plans.selectors import plan_q
 from organisation import visibility
-from organisation.roles import Role
 
 DUE_SOON_DAYS = 7  # "due soon": due within a week (the digest's horizon too)
 LIMIT = 100  # rows read per source; the page says how many more there are and links to the full list
@@ -313,18 +312,13 @@ def _overdue_plan_item(a):
     return _plan_item(a, verb="Overdue:")
 
 
-def _grades_or_moderates(user) -> bool:
-    """Auditors, and the external and volunteer moderators given audits to grade or moderate."""
-    return user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR)
-
-
 SOURCES = [
-    Source("grade", "Audits to grade", _grades_or_moderates, _grade_rows, _grade_item, "/audits/"),
-    Source("moderate", "Moderations to do", _grades_or_moderates, _moderate_rows, _moderate_item, "/audits/"),
+    Source("grade", "Audits to grade", visibility.grades_or_moderates, _grade_rows, _grade_item, "/audits/"),
+    Source("moderate", "Moderations to do", visibility.grades_or_moderates, _moderate_rows, _moderate_item, "/audits/"),
     Source(
         "my_actions",
         "Your learning actions",
-        lambda u: u.has_role(Role.PRACTITIONER),
+        visibility.is_practitioner,
         _my_action_rows,
         _action_item,
         "/audits/?section=my-work",
@@ -332,7 +326,7 @@ SOURCES = [
     Source(
         "reflect",
         "Audits of your work to reflect on",
-        lambda u: u.has_role(Role.PRACTITIONER),
+        visibility.is_practitioner,
         _reflect_rows,
         _reflect_item,
         "/audits/?section=my-work",
@@ -340,7 +334,7 @@ SOURCES = [
     Source(
         "feedback_links",
         "Feedback links to hand over",
-        lambda u: u.has_role(Role.PRACTITIONER),
+        visibility.is_practitioner,
         _link_rows,
         _link_item,
         "/cases/",
@@ -348,7 +342,7 @@ SOURCES = [
     Source(
         "sign_off",
         "Learning actions to sign off",
-        lambda u: u.has_role(Role.SERVICE_MANAGER),
+        visibility.manages_a_region,
         _sign_off_rows,
         _sign_off_item,
     ),

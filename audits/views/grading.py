@@ -35,7 +35,6 @@ from audits.services.learning import may_request_follow_up
 from cases.models import Case
 from organisation import visibility
 from organisation.access_log import Kind, record_view
-from organisation.roles import Role
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -271,7 +270,7 @@ def learning_action_new(request, pk):
 def audit_new(request):
     """Create an audit of a case (service managers for their region, quality admins anywhere)."""
     user = request.user
-    visibility.require(visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
+    visibility.require(visibility.may_create_audit(user))
     # A NUL byte cannot reach PostgreSQL (psycopg refuses it): a reference never holds one.
     reference = (request.GET.get("case") or "").replace("\x00", "").strip()[:30]
     case = None

@@ -55,17 +55,9 @@ class Section:
 
 
 def sections_for(user) -> list[Section]:
-    """The lists this person may open, in the order the sub-navigation shows them."""
-    sections = []
-    if user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR):
-        sections += [Section("todo", "To do"), Section("done", "Done")]
-    if user.has_role(Role.PRACTITIONER):
-        sections.append(Section("my-work", "Audits of my work"))
-    if visibility.is_admin(user):
-        sections.append(Section("region", "All audits"))
-    elif user.has_role(Role.SERVICE_MANAGER) and user.region_id:
-        sections.append(Section("region", "My region's audits"))
-    return sections
+    """The lists this person may open, in the order the sub-navigation shows them (the rule:
+    organisation.visibility.audit_lists)."""
+    return [Section(key, label) for key, label in visibility.audit_lists(user)]
 
 
 def overdue_q(today) -> Q:
