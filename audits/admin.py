@@ -191,6 +191,7 @@ class AuditAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
         if change and obj.status == AuditStatus.COMPLETED and regraded:
             original = Audit.objects.select_related("case").get(pk=obj.pk)
             original.due_on = obj.due_on
+            original.version = obj.version  # the version the page was opened at (Audit.save checks it)
             audit_regrade(
                 audit=original,
                 by=request.user,
