@@ -191,6 +191,7 @@ class AuditAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
         if change and obj.status == AuditStatus.COMPLETED and regraded:
             original = Audit.objects.select_related("case").get(pk=obj.pk)
             original.due_on = obj.due_on
+            original.version = obj.version  # the version the page was opened at (Audit.save checks it)
             audit_regrade(
                 audit=original,
                 by=request.user,
@@ -200,8 +201,7 @@ class AuditAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
             return
         if not change:
             obj.created_by = request.user
-        if change:  # a correction here invalidates grading pages opened before it
-            obj.version += 1
+        if change:  # the save bumps the version: grading pages opened before it can no longer save
             obj.last_saved_by, obj.last_saved_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
 

@@ -1,7 +1,6 @@
 """The "Audits" section of the case page (registered with cases.sections from AppConfig.ready)."""
 
 from organisation import visibility
-from organisation.roles import Role
 
 from .models import Audit
 
@@ -17,7 +16,7 @@ def audits_for_case(request, case) -> dict | None:
         .with_grade_hidden(user)
         .order_by("-created_at", "-pk")[: SHOWN + 1]
     )
-    may_create = visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER)
+    may_create = visibility.may_create_audit(user)
     if not audits and not may_create:
         return None
     return {"audits": audits[:SHOWN], "more": len(audits) > SHOWN, "may_create": may_create}

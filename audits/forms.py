@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from audits.models import Audit, AuditTemplate, CriterionKind, Grade, Moderation
+from audits.models import Audit, AuditTemplate, CriterionKind, Grade, Moderation, StaleAudit
 from organisation.forms import GovukDateInputField
 from organisation.roles import Role
 
@@ -244,7 +244,31 @@ class AuditCreateForm(forms.Form):
         return value
 
 
-class AuditAdminForm(forms.ModelForm):
+class VersionedAuditAdminForm(forms.ModelForm):
+    """An admin change form carries the audit's version as it was when the page opened, so a save
+    after someone else's (an auditor's grading, a moderation) is refused with the optimistic
+    lock's message and writes nothing, instead of putting back what the page showed. The save
+    itself checks it again (Audit.save). A post without it is checked against the row as loaded."""
+
+    opened_at_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_at_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = cleaned.get("opened_at_version")
+        if self.instance.pk and opened is not None:
+            if opened != self.instance.version:  # the admin loaded the row afresh for this post
+                stale = StaleAudit.of(self.instance.pk)
+                raise forms.ValidationError(f"{stale.heading}. {stale.message} Reload the page to see the changes.")
+            self.instance.version = opened
+        return cleaned
+
+
+class AuditAdminForm(VersionedAuditAdminForm):
     """Admin form for an audit: Audit.clean refuses a self-audit here too."""
 
     class Meta:
@@ -252,7 +276,7 @@ class AuditAdminForm(forms.ModelForm):
         fields = ["case", "template", "auditor", "due_on"]
 
 
-class CompletedAuditAdminForm(forms.ModelForm):
+class CompletedAuditAdminForm(VersionedAuditAdminForm):
     """Admin correction of a completed audit's overall grade: the limiting ceiling holds here too.
 
     The grade is saved through `audit_regrade` (ModelAdmin.save_model), which checks again

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case
@@ -149,6 +150,58 @@ class AuditStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# The status groups, each named once (two meanings, two names).
+# Being graded: the auditor may still save answers; open and overdue work is counted from these.
+GRADING_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
+# Not finished: still waiting for, under or just past grading (submitted, not yet completed).
+# A case with one is not drawn again, and they are an auditor's current load.
+UNFINISHED_STATUSES = (*GRADING_STATUSES, AuditStatus.SUBMITTED)
+
+
+class StaleAudit(Exception):
+    """Someone else saved the audit after the version this write was based on; nothing was written.
+
+    Raised by the optimistic lock (Audit.save, AuditQuerySet.update_versioned, Audit.lock_version);
+    its heading and message are the GOV.UK error summary the grading pages show.
+    """
+
+    def __init__(self, audit: "Audit", by=None):
+        self.audit = audit
+        self.saved_by = audit.last_saved_by
+        self.saved_at = audit.last_saved_at
+        self.refused = by
+        super().__init__(self.message)
+
+    @classmethod
+    def of(cls, pk, by=None) -> "StaleAudit":
+        """The error for the audit `pk` as it is now (who saved it last, and when)."""
+        return cls(Audit.objects.select_related("last_saved_by").get(pk=pk), by)
+
+    @property
+    def same_person(self) -> bool:
+        """The refused save and the newer one are the same person's (another tab or window)."""
+        return self.saved_by is not None and self.refused is not None and self.saved_by.pk == self.refused.pk
+
+    @property
+    def heading(self) -> str:
+        if self.same_person:
+            return "You saved this audit in another tab or window"
+        return "Someone else has saved this audit"
+
+    @property
+    def message(self) -> str:
+        if self.same_person:
+            who = "You"  # the same person in another tab or window
+        else:
+            who = str(self.saved_by) if self.saved_by else "Someone else"
+        when = f" at {date_format(timezone.localtime(self.saved_at), 'DATETIME_FORMAT')}" if self.saved_at else ""
+        where = " in another tab or window" if who == "You" else ""
+        return (
+            f"{who} saved this audit{where}{when}, after this page was opened. "
+            "These answers have not been saved, so nothing was overwritten."
+        )
+
+
 class AuditQuerySet(models.QuerySet):
     def completed(self):
         return self.filter(status=AuditStatus.COMPLETED)
@@ -163,6 +216,29 @@ class AuditQuerySet(models.QuerySet):
     def with_grade_hidden(self, user):
         """`grade_hidden`: this person is moderating the audit now, so its grade is not shown to them."""
         return self.annotate(grade_hidden=ExpressionWrapper(blind_moderation_q(user), output_field=BooleanField()))
+
+    # ---- the optimistic lock (Audit.save is the other half) ----------------------------------
+
+    def update(self, **changes):
+        """A bulk write bumps the version of every row it changes, so a page opened before it can
+        no longer save over it; only Audit.UNVERSIONED_FIELDS (and a caller that sets `version`
+        itself) leave it alone. bulk_update() comes through here too."""
+        if "version" not in changes and not set(changes) <= Audit.UNVERSIONED_FIELDS:
+            changes["version"] = F("version") + 1
+        return super().update(**changes)
+
+    def update_versioned(self, expected_version: int, *, by=None, **changes) -> int:
+        """UPDATE ... SET version = version + 1 WHERE pk = ... AND version = expected_version.
+
+        For one audit (filter it first): raises StaleAudit, having written nothing, when the row
+        has moved on from `expected_version`. Returns the number of rows written (1).
+        """
+        written = self.filter(version=expected_version).update(version=F("version") + 1, **changes)
+        if not written:
+            pk = self.values_list("pk", flat=True).first()
+            if pk is not None:
+                raise StaleAudit.of(pk, by)
+        return written
 
 
 class Audit(models.Model):
@@ -206,7 +282,8 @@ class Audit(models.Model):
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audits_of_my_work"
     )
-    # Optimistic lock: every save bumps it; a save carrying an older number is refused.
+    # Optimistic lock: every write bumps it; a write based on an older number is refused
+    # (Audit.save, AuditQuerySet.update/update_versioned: the only places it is read or bumped).
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -220,6 +297,24 @@ class Audit(models.Model):
 
     history = HistoricalRecords()
     objects = AuditQuerySet.as_manager()
+
+    # Written without the version lock: the practitioner's own response to a completed audit (the
+    # version and last_saved_* belong to the grading, named in the grading pages' conflict
+    # messages), the case's place followed while the audit is open (audits.signals: bumping
+    # would refuse the auditor's page for a change they did not make), and the follow-up links.
+    UNVERSIONED_FIELDS = frozenset(
+        {
+            "practitioner_response",
+            "practitioner_responded_at",
+            "region",
+            "region_id",
+            "team",
+            "team_id",
+            "follow_up_requested",
+            "follow_up_of",
+            "follow_up_of_id",
+        }
+    )
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -260,6 +355,49 @@ class Audit(models.Model):
     def __str__(self):
         return f"Audit of {self.case.reference}"
 
+    # ---- the optimistic lock -------------------------------------------------------------
+
+    def save(self, *args, update_fields=None, **kwargs):
+        """Saving an existing audit is `UPDATE ... SET ..., version = v + 1 WHERE pk = ... AND
+        version = v`, v being the version this copy holds (the one its writer based the change
+        on): a copy that is out of date raises StaleAudit and writes nothing (and, as any error
+        in a save does, marks the enclosing transaction for rollback: nothing half-saved). A
+        save of UNVERSIONED_FIELDS alone leaves the version as it is."""
+        unversioned = update_fields is not None and set(update_fields) <= self.UNVERSIONED_FIELDS
+        if self._state.adding or unversioned:
+            self._expected_version = None
+            return super().save(*args, update_fields=update_fields, **kwargs)
+        if update_fields is not None:
+            update_fields = {*update_fields, "version"}
+        self._expected_version = self.version
+        self.version += 1
+        try:
+            super().save(*args, update_fields=update_fields, **kwargs)
+        except BaseException:
+            self.version = self._expected_version
+            raise
+        finally:
+            self._expected_version = None
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        expected = getattr(self, "_expected_version", None)
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if super()._do_update(base_qs.filter(version=expected), using, pk_val, values, update_fields, forced_update):
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise StaleAudit.of(pk_val, getattr(self, "_history_user", None))
+        return False  # the row is gone: Django's own handling (insert, or "did not affect any rows")
+
+    def lock_version(self, expected_version: int, by=None) -> None:
+        """Start a write based on `expected_version`: lock the row for this transaction (a second
+        writer waits here, then finds the version moved on) and refuse at once, with StaleAudit,
+        when it already has. The save that follows checks the version again and bumps it."""
+        current = Audit.objects.select_for_update().filter(pk=self.pk).values_list("version", flat=True).first()
+        if current != expected_version:
+            raise StaleAudit.of(self.pk, by)
+        self.version = expected_version
+
     def copy_from_case(self, case: Case | None = None) -> None:
         """Record the case's region, team and practitioner on the audit (no query: pass the case)."""
         case = case or self.case
@@ -277,8 +415,7 @@ class Audit(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        open_statuses = {AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS}
-        return bool(self.due_on and self.status in open_statuses and self.due_on < timezone.localdate())
+        return bool(self.due_on and self.status in GRADING_STATUSES and self.due_on < timezone.localdate())
 
 
 class Judgement(models.Model):

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 
 from audits.models import Audit, Criterion, CriterionKind, Judgement, LearningAction, ModerationJudgement
 from organisation import visibility
-from organisation.roles import Role
+from organisation.history import field_changes
 
 from .services.grading import Suggestion, applicable_criteria, is_answered, suggested_grade
 
@@ -48,12 +48,9 @@ def get_audit_for(user, pk, write: bool = False) -> Audit:
 
 
 def can_see_history(user, audit: Audit) -> bool:
-    """Service managers of the audit's region and quality admins see who changed what."""
-    if visibility.is_admin(user):
-        return True
-    if not user.has_role(Role.SERVICE_MANAGER) or not user.region_id:
-        return False
-    return user.region_id in (audit.case.region_id, audit.region_id)
+    """Service managers of the audit's region and quality admins see who changed what (the rule:
+    organisation.visibility.can_see_audit_history)."""
+    return visibility.can_see_audit_history(user, audit.case.region_id, audit.region_id)
 
 
 @dataclass
@@ -226,15 +223,10 @@ def _entries(records, fields: dict[str, str], label) -> list[HistoryEntry]:
     entries = []
     previous = {}
     for record in records:
-        before = previous.get(record.id)
-        changes = []
-        for name, title in fields.items():
-            after_value = _display(record, name)
-            before_value = _display(before, name) if before is not None else ""
-            if before is None and after_value == "":
-                continue
-            if before_value != after_value:
-                changes.append(Change(field=title, before=before_value, after=after_value))
+        changes = [
+            Change(field=fields[name], before=was, after=now)
+            for name, was, now in field_changes(record, previous.get(record.id), fields, _display)
+        ]
         previous[record.id] = record
         if record.history_type == "~" and not changes:
             continue  # a save that changed none of the fields people read (e.g. only the version)

@@ -3,11 +3,28 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
+from mozilla_django_oidc import urls as oidc_urls
 
 from improvement_plans import board_pack
 from organisation import views as organisation_views
 from work import views as work_views
+
+# Single sign-on's start, return and sign-out are public (served only when it is configured).
+for _pattern in oidc_urls.urlpatterns:
+    login_not_required(_pattern.callback)
+
+# The admin signs people in through the site's own sign-in page (lock-out, single sign-on), as
+# before Django's LoginRequiredMiddleware: Django marks the admin's login page public and points
+# the admin's site-wide views at it; here it needs a signed-in person like any page, and they
+# send anonymous visitors to settings.LOGIN_URL.
+admin.site.login = login_required(admin.site.login)
+admin.site.login.login_required = True
+admin_urls = admin.site.urls
+for _pattern in admin_urls[0]:
+    if "login_url" in getattr(_pattern.callback, "__dict__", {}):
+        del _pattern.callback.login_url
 
 urlpatterns = [
     path("", work_views.home, name="home"),
@@ -33,12 +50,12 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("plans/", include("improvement_plans.urls")),
     path("api/v1/", include("dashboards.api_urls")),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_urls),
 ]
 
 if settings.OIDC_ENABLED:
     # /oidc/authenticate/ starts single sign-on, /oidc/callback/ comes back from the provider.
-    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+    urlpatterns.append(path("oidc/", include(oidc_urls)))
 
 handler400 = "organisation.errors.bad_request"
 handler403 = "organisation.errors.permission_denied"

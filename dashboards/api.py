@@ -15,6 +15,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -133,6 +134,7 @@ def _feedback(by_type: dict) -> dict:
     return figures
 
 
+@login_not_required  # the API answers 401/403 in JSON itself (user_from_token)
 @never_cache
 def kpis(request):
     scope = _request_scope(request)
@@ -190,6 +192,7 @@ def _criterion_entry(kind: str, counts: dict | None) -> dict:
     return {"n": figure["n"], name: figure["pct"], "ci95": None if ci is None else [ci[0], ci[1]]}
 
 
+@login_not_required
 @never_cache
 def criteria(request):
     """GET /api/v1/criteria/?from=YYYY-MM&to=YYYY-MM[&region=CODE][&template=SLUG]: per criterion

@@ -5,14 +5,13 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from organisation import visibility
 from organisation.models import Region, User
-from organisation.roles import Role
 
 from . import complaints, selectors
 from .forms import ComplaintForm, ThemesForm
@@ -39,8 +38,8 @@ def _complaint_for(user, pk) -> Feedback:
 
 def _owners(complaint):
     # Managers of the complaint's region and quality admins may own it.
-    q = Q(groups__name=Role.QUALITY_ADMIN) | Q(groups__name=Role.SERVICE_MANAGER, region_id=complaint.region_id)
-    return User.objects.filter(q, is_active=True).distinct().order_by("full_name", "username")
+    owners = User.objects.filter(visibility.complaint_owner_q(complaint.region_id), is_active=True)
+    return owners.distinct().order_by("full_name", "username")
 
 
 def complaint_detail(request, pk):

@@ -8,6 +8,7 @@ about the case is ever shown (the link could be opened by anyone who finds it).
 import time
 from functools import wraps
 
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -60,6 +61,7 @@ def _first_page(token, question_set) -> str:
     return reverse("public:questions", args=[token])
 
 
+@login_not_required
 @with_link
 def start(request, token, link, question_set, questions):
     return render(
@@ -69,6 +71,7 @@ def start(request, token, link, question_set, questions):
     )
 
 
+@login_not_required
 @with_link
 def question(request, token, link, question_set, questions, number):
     if not question_set.one_question_per_page or not 1 <= number <= len(questions):
@@ -96,6 +99,7 @@ def question(request, token, link, question_set, questions, number):
     )
 
 
+@login_not_required
 @with_link
 def questions_page(request, token, link, question_set, questions):
     if question_set.one_question_per_page:
@@ -118,6 +122,7 @@ def _change_url(token, question_set, number, question) -> str:
     return reverse("public:questions", args=[token]) + f"#id_{question.code}"
 
 
+@login_not_required
 @with_link
 def check(request, token, link, question_set, questions):
     answers = _stored(request, link, question_set)
@@ -151,13 +156,16 @@ def check(request, token, link, question_set, questions):
     )
 
 
+@login_not_required
 def thank_you(request):
     return render(request, "feedback/public/thank_you.html")
 
 
+@login_not_required
 def privacy(request):
     return render(request, "feedback/public/privacy.html")
 
 
+@login_not_required
 def accessibility(request):
     return render(request, "feedback/public/accessibility.html")

@@ -13,17 +13,15 @@ from organisation.access_log import Kind as AccessKind
 from organisation.access_log import record_views
 from organisation.months import MonthError, next_month, parse_month
 from organisation.paging import BoundedPaginator
-from organisation.roles import Role
 
 from . import links, services
 from .forms import AnswersForm, EmailLinkForm, FeedbackRequestForm, RecordDetailsForm
 from .models import Audience, Feedback, FeedbackRequest, HandOver, Kind, QuestionSet, Respondent, Theme
 
-STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.QUALITY_ADMIN)
-
 
 def may_record(user) -> bool:
-    return visibility.is_admin(user) or (visibility.can_see_cases(user) and user.has_role(*STAFF_ROLES))
+    """Record feedback and hand over links (the rule: organisation.visibility.may_record_feedback)."""
+    return visibility.may_record_feedback(user)
 
 
 def _drill_filters(request, qs):

@@ -1,7 +1,7 @@
 """A plan's change history (django-simple-history): who changed what, when, before and after.
 
-One query per historical model, whatever the plan's size; diffs are computed in Python by
-comparing each historical row with the previous row of the same object.
+One query per historical model, whatever the plan's size; each historical row is compared with
+the previous row of the same object (organisation.history.field_changes: diff_against).
 """
 
 import datetime
@@ -9,6 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
+
+from organisation.history import field_changes
 
 from .models import Action, Objective, Plan, ProgressUpdate, SuccessMeasure
 
@@ -34,7 +36,8 @@ def _label(model, name):
         return name
 
 
-def _value(record, field):
+def _value(record, name):
+    field = record.instance_type._meta.get_field(name)
     value = getattr(record, field.attname)
     display = getattr(record, f"get_{field.name}_display", None)
     if display and field.choices:
@@ -68,7 +71,7 @@ def _groups(records):
 
 def _changes(model, records, describe, m2m=None) -> list[Change]:
     """m2m: {history_id: "names"} of the named owners each historical row kept (actions only)."""
-    fields = [f for f in model._meta.concrete_fields if f.attname not in SKIP]
+    fields = {f.name: f for f in model._meta.concrete_fields if f.attname not in SKIP}
     previous = {}
     out = []
     for group in _groups(sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))):
@@ -76,13 +79,11 @@ def _changes(model, records, describe, m2m=None) -> list[Change]:
         before = previous.get(record.id)
         kind = "-" if record.history_type == "-" else first.history_type
         diffs = []
-        for f in fields:
-            after_value = _value(record, f)
-            before_value = _value(before, f) if before is not None else ""
-            if kind == "+" and after_value:
-                diffs.append((_label(model, f.name), "", after_value))
-            elif kind == "~" and before is not None and before_value != after_value:
-                diffs.append((_label(model, f.name), before_value, after_value))
+        if kind == "+" or (kind == "~" and before is not None):
+            diffs = [
+                (_label(model, name), was, now)
+                for name, was, now in field_changes(record, before if kind == "~" else None, fields, _value)
+            ]
         if m2m is not None and kind in "+~":
             after_value = m2m.get(record.history_id, "")
             before_value = m2m.get(before.history_id, "") if before is not None else ""

@@ -1,34 +1,28 @@
-"""Every page needs a signed-in person except the few listed as public here; web requests
-run under a statement timeout."""
+"""Middleware of the site: NUL characters refused, the Permissions-Policy header, and web
+requests run under a statement timeout. Sign-in is Django's LoginRequiredMiddleware: every
+view needs a signed-in person unless marked @login_not_required (is_public_path below)."""
 
 import logging
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 
 from .errors import bad_request
 
 logger = logging.getLogger(__name__)
 
-# Path prefixes anyone may open: sign-in (and single sign-on's start and return, when
-# configured), the health check, the public one-time feedback form, static files, and the
-# API (which answers 401/403 in JSON itself).
-PUBLIC_PREFIXES = ("/accounts/login/", "/oidc/", "/health/", "/f/", "/static/", "/api/")
-
 
 def is_public_path(path: str) -> bool:
-    return path.startswith(PUBLIC_PREFIXES) or path == "/favicon.ico"
-
-
-class LoginRequiredMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if not request.user.is_authenticated and not is_public_path(request.path_info):
-            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        return self.get_response(request)
+    """Whether anyone may open `path` without signing in: a static file (served before any view)
+    or a view marked @login_not_required, the mark Django's LoginRequiredMiddleware reads."""
+    if path.startswith(settings.STATIC_URL):
+        return True
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return not getattr(match.func, "login_required", True)
 
 
 class RejectNulCharactersMiddleware:

@@ -3,11 +3,12 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from . import visibility
+from .navigation import home_cards
 from .roles import Role
 
 logger = logging.getLogger(__name__)
@@ -15,29 +16,7 @@ logger = logging.getLogger(__name__)
 
 def home_context(user) -> dict:
     """The cards that fit a person's roles (the work app's home page adds their work list)."""
-    cards = []
-    if visibility.can_see_cases(user):
-        if user.has_role(Role.AUDITOR):
-            cards.append(("Audits to do", "/audits/", "Grade the case files allocated to you and moderate others."))
-        if user.has_role(Role.PRACTITIONER):
-            cards.append(
-                ("Audits of my work", "/audits/", "Read your grades and learning actions and reflect on them.")
-            )
-        cards.append(("Cases", "/cases/", "The caseload you may see, with its latest audit grades."))
-    elif visibility.is_external_moderator(user):
-        cards.append(("Audits to do", "/audits/", "Grade or moderate the case files given to you."))
-    if user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR) or visibility.is_admin(user):
-        cards.append(
-            ("Calibration sessions", "/audits/calibration/", "Grade a shared case file blind, then compare grades.")
-        )
-    if visibility.can_see_dashboards(user):
-        cards.append(("Dashboards", "/dashboards/", "Grade mix, quality and operational KPIs by region and team."))
-    if visibility.can_see_programmes(user):
-        cards.append(("Audit programmes", "/programmes/", "Thematic audits drawn by rule: progress and results."))
-    if visibility.can_read_plans(user):
-        cards.append(("Improvement plans", "/plans/", "Objectives, actions, owners and progress."))
-    if visibility.is_admin(user):
-        cards.append(("Administration", "/admin/", "Regions, teams, people, audit templates, imports and exports."))
+    cards = home_cards(user)
     roles = [Role(r).label for r in Role.values if r in user.roles]
     return {"cards": cards, "role_labels": roles}
 
@@ -69,6 +48,7 @@ def _broker_status() -> str:
         return "unreachable"
 
 
+@login_not_required
 @never_cache
 def health(request):
     database = "ok" if _database_ok() else "unreachable"

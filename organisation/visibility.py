@@ -181,9 +181,60 @@ def blind_moderation_q(user, prefix: str = "") -> Q:
 
 
 def visible_audits(user, qs: QuerySet) -> QuerySet:
-    if not can_see_cases(user) and not is_external_moderator(user):
+    if not can_see_audits(user):
         return qs.none()
     return qs.filter(audit_q(user))
+
+
+def can_see_audits(user) -> bool:
+    """The audit lists: the case roles, and the external moderators (what is given to them)."""
+    return can_see_cases(user) or is_external_moderator(user)
+
+
+def is_auditor(user) -> bool:
+    return _active(user) and user.has_role(Role.AUDITOR)
+
+
+def grades_or_moderates(user) -> bool:
+    """Auditors, and the external and volunteer moderators given audits to grade or moderate."""
+    return _active(user) and user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR)
+
+
+def is_practitioner(user) -> bool:
+    """Practitioners: their work is audited (learning actions, reflections) and they hand over feedback links."""
+    return _active(user) and user.has_role(Role.PRACTITIONER)
+
+
+def audit_lists(user) -> list[tuple[str, str]]:
+    """(key, label) of the audit lists this person may open, in the order the sub-navigation shows them."""
+    lists = []
+    if grades_or_moderates(user):
+        lists += [("todo", "To do"), ("done", "Done")]
+    if is_practitioner(user):
+        lists.append(("my-work", "Audits of my work"))
+    if is_admin(user):
+        lists.append(("region", "All audits"))
+    elif _active(user) and user.has_role(Role.SERVICE_MANAGER) and user.region_id:
+        lists.append(("region", "My region's audits"))
+    return lists
+
+
+def may_create_audit(user) -> bool:
+    """Schedule an audit of a case: service managers (their region's cases) and quality admins."""
+    return is_admin(user) or (_active(user) and user.has_role(Role.SERVICE_MANAGER))
+
+
+def can_see_audit_history(user, *region_ids) -> bool:
+    """Who changed what in an audit: quality admins, and service managers of its region (the
+    audit's own region or its case's, `region_ids`)."""
+    if is_admin(user):
+        return True
+    return (
+        _active(user)
+        and user.has_role(Role.SERVICE_MANAGER)
+        and user.region_id is not None
+        and user.region_id in region_ids
+    )
 
 
 # ---- feedback --------------------------------------------------------------------------
@@ -217,6 +268,14 @@ def visible_feedback(user, qs: QuerySet) -> QuerySet:
     return qs.filter(feedback_q(user))
 
 
+# Staff who record feedback received outside the online form, and hand over feedback links.
+FEEDBACK_STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.QUALITY_ADMIN)
+
+
+def may_record_feedback(user) -> bool:
+    return is_admin(user) or (can_see_cases(user) and user.has_role(*FEEDBACK_STAFF_ROLES))
+
+
 def can_handle_complaints(user) -> bool:
     """Service managers handle their region's complaints; quality admins and assistant directors
     (who follow the regions' work nationally, see oversight_q) everyone's."""
@@ -236,6 +295,11 @@ def complaint_q(user) -> Q:
 
 def visible_complaints(user, qs: QuerySet) -> QuerySet:
     return qs.filter(complaint_q(user))
+
+
+def complaint_owner_q(region_id) -> Q:
+    """A Q over people who may own a complaint of this region: its service managers, quality admins."""
+    return Q(groups__name=Role.QUALITY_ADMIN) | Q(groups__name=Role.SERVICE_MANAGER, region_id=region_id)
 
 
 # ---- loading one protected row ---------------------------------------------------------
@@ -270,6 +334,16 @@ def oversees_work(user) -> bool:
         or user.has_role(Role.ASSISTANT_DIRECTOR, Role.QUALITY_ADMIN)
         or (user.has_role(Role.SERVICE_MANAGER) and user.region_id is not None)
     )
+
+
+def has_work_list(user) -> bool:
+    """Everyone with a role (or a superuser) has a work list ("My work")."""
+    return _active(user) and bool(user.roles or user.is_superuser)
+
+
+def manages_a_region(user) -> bool:
+    """Service managers (sign-off of their region's learning actions)."""
+    return _active(user) and user.has_role(Role.SERVICE_MANAGER)
 
 
 def oversees_nationally(user) -> bool:
@@ -342,6 +416,15 @@ def calibration_q(user) -> Q:
     if is_admin(user):
         return Q()
     return Q(participants__auditor_id=user.pk) | Q(facilitator_id=user.pk)
+
+
+CALIBRATION_ROLES = (Role.AUDITOR, Role.EXTERNAL_MODERATOR, Role.QUALITY_ADMIN)
+
+
+def takes_part_in_calibration(user) -> bool:
+    """Grade shared case files blind in calibration sessions: auditors, external and volunteer
+    moderators, and quality admins (who set the sessions up)."""
+    return _active(user) and (user.is_superuser or user.has_role(*CALIBRATION_ROLES))
 
 
 def can_see_calibration_lists(user) -> bool:

@@ -54,3 +54,27 @@ def test_anonymous_api_request_is_refused_without_data(client, path):
 def test_public_pages_answer_without_sign_in(client):
     assert client.get("/accounts/login/").status_code == 200
     assert client.get("/health/").status_code == 200
+
+
+def test_the_public_pages_are_exactly_the_ones_meant_to_be():
+    """A view marked @login_not_required is public: a new one must be added here on purpose."""
+    public = {p for p in ALL_PATHS if is_public_path(p)}
+    assert public == {
+        "/accounts/login/",
+        "/api/v1/criteria/",
+        "/api/v1/kpis/",
+        "/f/1/",
+        "/f/1/check/",
+        "/f/1/questions/",
+        "/f/1/questions/1/",
+        "/f/accessibility/",
+        "/f/privacy/",
+        "/f/thank-you/",
+        "/health/",
+    }
+    assert is_public_path("/static/css/site.css")
+
+
+def test_the_admin_login_page_sends_people_to_the_sites_sign_in(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")

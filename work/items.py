@@ -20,13 +20,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, LearningAction, LearningActionStatus, Moderation
+from audits.models import GRADING_STATUSES, Audit, AuditStatus, LearningAction, LearningActionStatus, Moderation
 from feedback.models import Feedback, FeedbackRequest, Kind
 from improvement_plans.models import Action as PlanAction
 from improvement_plans.models import Plan
 from improvement_plans.selectors import plan_q
 from organisation import visibility
-from organisation.roles import Role
 
 DUE_SOON_DAYS = 7  # "due soon": due within a week (the digest's horizon too)
 LIMIT = 100  # rows read per source; the page says how many more there are and links to the full list
@@ -34,7 +33,6 @@ MODERATION_DAYS = 28  # a moderation is due four weeks after it was drawn
 REFLECTION_DAYS = 28  # practitioners are asked to reflect within four weeks of completion
 REFLECTION_WINDOW_DAYS = 91  # older audits without a response are no longer chased
 SIGN_OFF_DAYS = 14  # a manager signs off within two weeks of the practitioner's "done"
-OPEN_AUDIT = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def _ref(audit) -> str:
 
 
 def _grade_rows(user, today):
-    qs = Audit.objects.filter(auditor_id=user.pk, status__in=OPEN_AUDIT)
+    qs = Audit.objects.filter(auditor_id=user.pk, status__in=GRADING_STATUSES)
     return visibility.visible_audits(user, qs).select_related("case").order_by(F("due_on").asc(nulls_last=True), "pk")
 
 
@@ -220,7 +218,7 @@ def _late_sign_off_item(a):
 
 
 def _overdue_audit_rows(user, today):
-    qs = Audit.objects.filter(status__in=OPEN_AUDIT, due_on__lt=today).exclude(auditor_id=user.pk)
+    qs = Audit.objects.filter(status__in=GRADING_STATUSES, due_on__lt=today).exclude(auditor_id=user.pk)
     return (
         qs.filter(visibility.oversight_q(user, "case__region_id"))
         .select_related("case", "auditor")
@@ -314,18 +312,13 @@ def _overdue_plan_item(a):
     return _plan_item(a, verb="Overdue:")
 
 
-def _grades_or_moderates(user) -> bool:
-    """Auditors, and the external and volunteer moderators given audits to grade or moderate."""
-    return user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR)
-
-
 SOURCES = [
-    Source("grade", "Audits to grade", _grades_or_moderates, _grade_rows, _grade_item, "/audits/"),
-    Source("moderate", "Moderations to do", _grades_or_moderates, _moderate_rows, _moderate_item, "/audits/"),
+    Source("grade", "Audits to grade", visibility.grades_or_moderates, _grade_rows, _grade_item, "/audits/"),
+    Source("moderate", "Moderations to do", visibility.grades_or_moderates, _moderate_rows, _moderate_item, "/audits/"),
     Source(
         "my_actions",
         "Your learning actions",
-        lambda u: u.has_role(Role.PRACTITIONER),
+        visibility.is_practitioner,
         _my_action_rows,
         _action_item,
         "/audits/?section=my-work",
@@ -333,7 +326,7 @@ SOURCES = [
     Source(
         "reflect",
         "Audits of your work to reflect on",
-        lambda u: u.has_role(Role.PRACTITIONER),
+        visibility.is_practitioner,
         _reflect_rows,
         _reflect_item,
         "/audits/?section=my-work",
@@ -341,7 +334,7 @@ SOURCES = [
     Source(
         "feedback_links",
         "Feedback links to hand over",
-        lambda u: u.has_role(Role.PRACTITIONER),
+        visibility.is_practitioner,
         _link_rows,
         _link_item,
         "/cases/",
@@ -349,7 +342,7 @@ SOURCES = [
     Source(
         "sign_off",
         "Learning actions to sign off",
-        lambda u: u.has_role(Role.SERVICE_MANAGER),
+        visibility.manages_a_region,
         _sign_off_rows,
         _sign_off_item,
     ),

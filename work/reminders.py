@@ -17,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
-from audits.models import Audit, AuditStatus, LearningAction, LearningActionStatus, Moderation
+from audits.models import GRADING_STATUSES, Audit, AuditStatus, LearningAction, LearningActionStatus, Moderation
 from organisation.calendar import working_days_between
 from organisation.models import EmailPreference
 from organisation.roles import Role
 
-from .items import DUE_SOON_DAYS, MODERATION_DAYS, OPEN_AUDIT, WorkItem, digest_items
+from .items import DUE_SOON_DAYS, MODERATION_DAYS, WorkItem, digest_items
 from .mail import DIGEST_MAX_ITEMS, compose, mail_queue, send_waiting
 from .models import Escalation, MailKind
 
@@ -94,7 +94,7 @@ def _candidates(today: datetime.date) -> list[tuple[str, int, int | None, WorkIt
     for kind, object_id in Escalation.objects.values_list("kind", "object_id"):
         done[kind].add(object_id)
     out = []
-    for a in Audit.objects.filter(status__in=OPEN_AUDIT, due_on__lte=cutoff).select_related("case", "auditor"):
+    for a in Audit.objects.filter(status__in=GRADING_STATUSES, due_on__lte=cutoff).select_related("case", "auditor"):
         if a.pk not in done["audit"] and _far_overdue(a.due_on, today):
             title = f"The audit of case {a.case.reference} by {a.auditor}"
             out.append(

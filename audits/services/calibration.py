@@ -25,7 +25,7 @@ from audits.models import (
     Grade,
 )
 from cases.models import Case
-from organisation.roles import Role
+from organisation import visibility
 
 from .grading import applicable_criteria, ceiling_error, grade_ceiling
 from .workflow import JudgementInput
@@ -48,7 +48,7 @@ def calibration_create(
         raise ValidationError({"auditors": f"Choose between {MIN_AUDITORS} and {MAX_AUDITORS} auditors"})
     if case.practitioner_id in {a.pk for a in people}:
         raise ValidationError({"auditors": "Nobody may grade a case they are allocated to: remove its practitioner"})
-    wrong = [str(a) for a in people if not a.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR, Role.QUALITY_ADMIN)]
+    wrong = [str(a) for a in people if not visibility.takes_part_in_calibration(a)]
     if wrong:
         raise ValidationError({"auditors": f"Not an auditor or moderator: {', '.join(wrong)}"})
     if not template.is_current:

@@ -158,12 +158,12 @@ def moderation_record(
     _record_judgements(moderation, by, judgements)
     audit.final_grade = grade
     audit.moderated_grade = grade
-    audit.version += 1  # a grading page opened before this can no longer save over it
+    # The save bumps the version: a grading page opened before this can no longer save over it.
     audit.last_saved_by, audit.last_saved_at = by, moderation.completed_at
     audit._history_user = by
     audit.clean_fields()
     audit.validate_constraints()
-    audit.save(update_fields=["final_grade", "moderated_grade", "version", "last_saved_by", "last_saved_at"])
+    audit.save(update_fields=["final_grade", "moderated_grade", "last_saved_by", "last_saved_at"])
     _case_record_grade(audit.case, grade=grade, on=audit.completed_on)
     transaction.on_commit(lambda: moderation_completed.send(sender=Audit, audit=audit, moderation=moderation))
     return moderation

@@ -42,12 +42,11 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from audits.models import Audit, AuditStatus, AuditTemplate, Programme
+from audits.models import UNFINISHED_STATUSES, Audit, AuditStatus, AuditTemplate, Programme
 from cases.models import AgeBand, ApplicationType, Case, Child, LawType
 from organisation.models import Region
 from organisation.roles import Role
 
-OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS, AuditStatus.SUBMITTED)
 RECENT_MONTHS = 6
 YES_NO = {"yes": True, "no": False}
 CHILD_TEXT_FACTS = ("ethnicity", "disability", "religion", "gender_identity")
@@ -237,7 +236,7 @@ class Draw:
 
 
 def eligible_cases(programme: Programme, *, today: datetime.date, region_ids: list[int] | None):
-    open_audit = Audit.objects.filter(case=OuterRef("pk"), status__in=OPEN_STATUSES)
+    open_audit = Audit.objects.filter(case=OuterRef("pk"), status__in=UNFINISHED_STATUSES)
     qs = (
         Case.objects.filter(received_on__lte=programme.window_end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=programme.window_start))
@@ -262,7 +261,9 @@ def _auditors_by_region(region_ids) -> tuple[dict[int, list], dict[int, int]]:
     for auditor in (
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.AUDITOR, region_id__in=region_ids)
-        .annotate(open_audits=Count("audits_to_do", filter=Q(audits_to_do__status__in=OPEN_STATUSES), distinct=True))
+        .annotate(
+            open_audits=Count("audits_to_do", filter=Q(audits_to_do__status__in=UNFINISHED_STATUSES), distinct=True)
+        )
         .order_by("pk")
     ):
         by_region[auditor.region_id].append(auditor)

@@ -41,7 +41,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Coalesce
 from simple_history.utils import bulk_create_with_history
 
-from audits.models import Audit, AuditStatus, AuditTemplate
+from audits.models import UNFINISHED_STATUSES, Audit, AuditStatus, AuditTemplate
 from audits.signals import work_assigned
 from cases.models import Case
 from organisation.calendar import add_working_days
@@ -52,9 +52,6 @@ TARGET_COLLABORATIVE = 4
 WINDOW_DAYS = 365
 DUE_WORKING_DAYS = 20
 TEMPLATE_SLUG = "standard"
-# Audits still waiting for (or under) grading: a case with one of these is not drawn again,
-# and they are an auditor's current load.
-OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS, AuditStatus.SUBMITTED)
 
 
 @dataclass(frozen=True)
@@ -125,7 +122,7 @@ def _shortfalls(practitioners: list, counted: dict[int, int]) -> dict[int, int]:
 
 def _open_caseloads(practitioner_ids: list[int]) -> dict[int, list[Case]]:
     """The open cases of these practitioners with no audit already open on them, by practitioner id (one query)."""
-    open_audit = Audit.objects.filter(case=OuterRef("pk"), status__in=OPEN_STATUSES)
+    open_audit = Audit.objects.filter(case=OuterRef("pk"), status__in=UNFINISHED_STATUSES)
     caseload = defaultdict(list)
     for case in (
         Case.objects.open().filter(practitioner_id__in=practitioner_ids).exclude(Exists(open_audit)).order_by("pk")
@@ -141,7 +138,9 @@ def _auditors_and_load() -> tuple[dict[int, list], dict[int, int]]:
     load = {}
     for auditor in (
         User.objects.filter(is_active=True, groups__name=Role.AUDITOR, region__isnull=False)
-        .annotate(open_audits=Count("audits_to_do", filter=Q(audits_to_do__status__in=OPEN_STATUSES), distinct=True))
+        .annotate(
+            open_audits=Count("audits_to_do", filter=Q(audits_to_do__status__in=UNFINISHED_STATUSES), distinct=True)
+        )
         .order_by("pk")
     ):
         auditors_by_region[auditor.region_id].append(auditor)

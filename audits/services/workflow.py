@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from audits.models import (
+    GRADING_STATUSES,
     Audit,
     AuditStatus,
     AuditTemplate,
@@ -26,48 +26,15 @@ from audits.models import (
     Grade,
     Judgement,
     LearningAction,
+    StaleAudit,
 )
 from audits.signals import audit_completed, work_assigned
 from cases.models import Case
 
 from .grading import applicable_criteria, ceiling_error, grade_ceiling, is_answered, suggested_grade
 
-OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
-
-
-class AuditVersionConflict(Exception):
-    """Someone else saved the audit after the version this save was based on; nothing was written."""
-
-    def __init__(self, audit: Audit, by=None):
-        self.audit = audit
-        self.saved_by = audit.last_saved_by
-        self.saved_at = audit.last_saved_at
-        self.refused = by
-        super().__init__(self.message)
-
-    @property
-    def same_person(self) -> bool:
-        """The refused save and the newer one are the same person's (another tab or window)."""
-        return self.saved_by is not None and self.refused is not None and self.saved_by.pk == self.refused.pk
-
-    @property
-    def heading(self) -> str:
-        if self.same_person:
-            return "You saved this audit in another tab or window"
-        return "Someone else has saved this audit"
-
-    @property
-    def message(self) -> str:
-        if self.same_person:
-            who = "You"  # the same person in another tab or window
-        else:
-            who = str(self.saved_by) if self.saved_by else "Someone else"
-        when = f" at {date_format(timezone.localtime(self.saved_at), 'DATETIME_FORMAT')}" if self.saved_at else ""
-        where = " in another tab or window" if who == "You" else ""
-        return (
-            f"{who} saved this audit{where}{when}, after this page was opened. "
-            "These answers have not been saved, so nothing was overwritten."
-        )
+# The grading pages catch this name; the lock itself is the model's (Audit.save).
+AuditVersionConflict = StaleAudit
 
 
 @dataclass(frozen=True)
@@ -92,23 +59,16 @@ def _save(instance, by) -> None:
 
 
 def _claim(audit: Audit, expected_version: int, by) -> None:
-    """Claim the right to write with a conditional UPDATE on the version counter.
+    """Start a grading write based on the version the page was opened at.
 
-    Two people saving the same audit both send the version they loaded. The database
-    lets exactly one UPDATE match `version = expected`; the other matches nothing (in
-    PostgreSQL it waits for the first to commit, then re-reads the row) and is refused,
-    so a save based on an old page can never overwrite a newer one.
+    Two people saving the same audit both send the version they loaded. The row is locked
+    (the second waits for the first to commit) and a page that is out of date is refused at
+    once (Audit.lock_version); the audit's save at the end is the conditional UPDATE that
+    bumps the version (Audit.save), so a save based on an old page never overwrites a newer one.
     """
-    now = timezone.now()
-    claimed = Audit.objects.filter(pk=audit.pk, version=expected_version).update(
-        version=F("version") + 1, last_saved_by=by, last_saved_at=now
-    )
-    if claimed != 1:
-        current = Audit.objects.select_related("last_saved_by").get(pk=audit.pk)
-        raise AuditVersionConflict(current, by)
-    audit.version = expected_version + 1
+    audit.lock_version(expected_version, by)
     audit.last_saved_by = by
-    audit.last_saved_at = now
+    audit.last_saved_at = timezone.now()
 
 
 def _require_auditor(audit: Audit, by) -> None:
@@ -145,10 +105,10 @@ def audit_save_section(
     """Store the answers of one section (a draft: unanswered criteria stay unanswered).
 
     The first save moves a scheduled audit to in progress. A save based on an older
-    version of the audit raises AuditVersionConflict and writes nothing.
+    version of the audit raises StaleAudit and writes nothing.
     """
     _require_auditor(audit, by)
-    if audit.status not in OPEN_STATUSES:
+    if audit.status not in GRADING_STATUSES:
         raise ValidationError(f"This audit is {audit.get_status_display().lower()}: its answers can no longer change.")
     _claim(audit, expected_version, by)
 
@@ -214,7 +174,7 @@ def audit_submit(
     without anyone having to approve it.
     """
     _require_auditor(audit, by)
-    if audit.status not in OPEN_STATUSES:
+    if audit.status not in GRADING_STATUSES:
         raise ValidationError(f"This audit is {audit.get_status_display().lower()}: it cannot be submitted again.")
     _claim(audit, expected_version, by)
 
@@ -323,7 +283,7 @@ def audit_regrade(*, audit: Audit, by, overall_grade: int, rationale: str) -> Au
     audit.overall_grade = overall_grade
     audit.rationale = rationale
     audit.final_grade = audit.moderated_grade if audit.moderated_grade is not None else overall_grade
-    audit.version += 1  # grading pages opened before the correction can no longer save
+    # The save bumps the version: grading pages opened before the correction can no longer save.
     audit.last_saved_by, audit.last_saved_at = by, timezone.now()
     _save(audit, by)
     _case_record_grade(audit.case, grade=audit.final_grade, on=audit.completed_on)
@@ -342,11 +302,11 @@ def _case_record_grade(case: Case, *, grade: int, on: datetime.date) -> None:
 
 @transaction.atomic
 def audit_cancel(*, audit: Audit, by) -> Audit:
-    if audit.status not in OPEN_STATUSES:
+    if audit.status not in GRADING_STATUSES:
         raise ValidationError(f"This audit is {audit.get_status_display().lower()}: it cannot be cancelled.")
     audit.status = AuditStatus.CANCELLED
     audit.cancelled_at = timezone.now()
-    audit.version += 1  # pages opened before the cancellation can no longer save
+    # The save bumps the version: pages opened before the cancellation can no longer save.
     audit.last_saved_by, audit.last_saved_at = by, audit.cancelled_at
     _save(audit, by)
     return audit

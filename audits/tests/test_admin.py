@@ -1,5 +1,7 @@
 """The admin: a self-audit is refused, and saving a template in use makes a new version."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -185,3 +187,31 @@ def test_admin_action_cancels_open_audits_and_leaves_completed_ones(admin_client
     done.refresh_from_db()
     assert (open_audit.status, done.status) == ("cancelled", "completed")
     assert open_audit.history.first().history_user.username == "root"
+
+
+def test_admin_save_after_someone_elses_is_refused_and_writes_nothing(admin_client, practitioner, auditor):
+    """The admin goes through the audit's optimistic lock too: the change form carries its version."""
+    template, _ = small_template()
+    audit = audit_of(private_case(practitioner), auditor, template, status="in_progress")
+    url = reverse("admin:audits_audit_change", args=[audit.pk])
+    assert 'name="opened_at_version" value="1"' in admin_client.get(url).content.decode()
+    Audit.objects.filter(pk=audit.pk).update(rationale="Saved by the auditor meanwhile")  # version 1 -> 2
+    data = {
+        "case": audit.case_id,
+        "template": template.pk,
+        "auditor": auditor.pk,
+        "due_on": "2030-01-01",
+        "opened_at_version": "1",
+        "judgements-TOTAL_FORMS": "0",
+        "judgements-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Someone else has saved this audit" in response.content.decode()
+    audit.refresh_from_db()
+    assert audit.due_on != datetime.date(2030, 1, 1)
+    assert audit.version == 2 and audit.rationale == "Saved by the auditor meanwhile"
+    response = admin_client.post(url, {**data, "opened_at_version": "2"})
+    assert response.status_code == 302
+    audit.refresh_from_db()
+    assert (audit.due_on, audit.version) == (datetime.date(2030, 1, 1), 3)

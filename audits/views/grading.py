@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.forms import AuditCreateForm, LearningActionForm, ModerationForm, SectionForm, SubmitForm
-from audits.models import AuditStatus, Grade
+from audits.models import GRADING_STATUSES, AuditStatus, Grade, StaleAudit
 from audits.selectors import (
     audit_history,
     audit_learning_actions,
@@ -25,7 +25,6 @@ from audits.selectors import (
     moderation_comparison,
 )
 from audits.services import (
-    AuditVersionConflict,
     audit_create,
     audit_save_section,
     audit_submit,
@@ -36,9 +35,6 @@ from audits.services.learning import may_request_follow_up
 from cases.models import Case
 from organisation import visibility
 from organisation.access_log import Kind, record_view
-from organisation.roles import Role
-
-OPEN = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -85,7 +81,7 @@ def audit_detail(request, pk):
         "audit": audit,
         "sheet": sheet,
         "is_auditor": is_auditor,
-        "can_grade": is_auditor and audit.status in OPEN,
+        "can_grade": is_auditor and audit.status in GRADING_STATUSES,
         "can_moderate": blind,
         "show_answers": show_answers,
         "learning_actions": audit_learning_actions(audit) if show_answers else [],
@@ -103,7 +99,7 @@ def audit_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def audit_section(request, pk, n):
     audit = get_audit_for(request.user, pk, write=True)
-    if audit.status not in OPEN:
+    if audit.status not in GRADING_STATUSES:
         messages.info(request, f"This audit is {audit.get_status_display().lower()}: its answers can no longer change.")
         return redirect("audits:detail", pk=audit.pk)
     sheet = audit_sheet(audit)
@@ -123,7 +119,7 @@ def audit_section(request, pk, n):
                     judgements=form.judgement_inputs(),
                     expected_version=form.cleaned_data["version"],
                 )
-            except AuditVersionConflict as error:
+            except StaleAudit as error:
                 conflict, status = error, 409
             except ValidationError as error:
                 _add_service_errors(form, error)
@@ -163,7 +159,7 @@ def audit_section_autosave(request, pk, n):
         return HttpResponseBadRequest("Autosave answers the grading page's script; use the page's buttons to save.")
     section_url = reverse("audits:section", args=[audit.pk, n])
     context = {"audit": audit, "section_url": section_url, "closed": None, "conflict": None, "form": None}
-    if audit.status not in OPEN:
+    if audit.status not in GRADING_STATUSES:
         context["closed"] = f"This audit is {audit.get_status_display().lower()}: its answers can no longer change."
         return render(request, "audits/_autosave_status.html", context, status=409)
     section = audit_sheet(audit).section(n)
@@ -179,7 +175,7 @@ def audit_section_autosave(request, pk, n):
                 judgements=form.judgement_inputs(),
                 expected_version=form.cleaned_data["version"],
             )
-        except AuditVersionConflict as error:
+        except StaleAudit as error:
             context["conflict"], status = error, 409
         except ValidationError as error:
             _add_service_errors(form, error)
@@ -194,7 +190,7 @@ def audit_check(request, pk):
     audit = get_audit_for(request.user, pk, write=True)
     if audit.status == AuditStatus.COMPLETED:
         return redirect("audits:confirmation", pk=audit.pk)
-    if audit.status not in OPEN:
+    if audit.status not in GRADING_STATUSES:
         return redirect("audits:detail", pk=audit.pk)
     sheet = audit_sheet(audit)
     suggested = sheet.suggestion.grade
@@ -213,7 +209,7 @@ def audit_check(request, pk):
                     family_feedback=form.cleaned_data["family_feedback"],
                     expected_version=form.cleaned_data["version"],
                 )
-            except AuditVersionConflict as error:
+            except StaleAudit as error:
                 conflict, status = error, 409
             except ValidationError as error:
                 _add_service_errors(form, error)
@@ -249,7 +245,7 @@ def audit_confirmation(request, pk):
 @require_http_methods(["GET", "POST"])
 def learning_action_new(request, pk):
     audit = get_audit_for(request.user, pk, write=True)
-    back = reverse("audits:check" if audit.status in OPEN else "audits:detail", args=[audit.pk])
+    back = reverse("audits:check" if audit.status in GRADING_STATUSES else "audits:detail", args=[audit.pk])
     if audit.status == AuditStatus.CANCELLED:
         messages.info(request, "This audit was cancelled: it cannot have learning actions.")
         return redirect("audits:detail", pk=audit.pk)
@@ -274,7 +270,7 @@ def learning_action_new(request, pk):
 def audit_new(request):
     """Create an audit of a case (service managers for their region, quality admins anywhere)."""
     user = request.user
-    visibility.require(visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
+    visibility.require(visibility.may_create_audit(user))
     # A NUL byte cannot reach PostgreSQL (psycopg refuses it): a reference never holds one.
     reference = (request.GET.get("case") or "").replace("\x00", "").strip()[:30]
     case = None

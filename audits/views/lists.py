@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audits.models import Audit, AuditStatus, AuditTemplate, Grade, Judgement, LearningAction
+from audits.models import GRADING_STATUSES, Audit, AuditStatus, AuditTemplate, Grade, Judgement, LearningAction
 from audits.selectors import get_audit_for
 from audits.services.responses import (
     RESPONSE_MAX_LENGTH,
@@ -42,7 +42,6 @@ from organisation.months import MonthField, next_month
 from organisation.paging import BoundedPaginator, SegmentedList, bounded_counts
 from organisation.roles import Role
 
-OPEN_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
 DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
 
 PAGE_SIZES = {"todo": 50, "done": 25, "my-work": 10, "region": 50}
@@ -55,22 +54,14 @@ class Section:
 
 
 def sections_for(user) -> list[Section]:
-    """The lists this person may open, in the order the sub-navigation shows them."""
-    sections = []
-    if user.has_role(Role.AUDITOR, Role.EXTERNAL_MODERATOR):
-        sections += [Section("todo", "To do"), Section("done", "Done")]
-    if user.has_role(Role.PRACTITIONER):
-        sections.append(Section("my-work", "Audits of my work"))
-    if visibility.is_admin(user):
-        sections.append(Section("region", "All audits"))
-    elif user.has_role(Role.SERVICE_MANAGER) and user.region_id:
-        sections.append(Section("region", "My region's audits"))
-    return sections
+    """The lists this person may open, in the order the sub-navigation shows them (the rule:
+    organisation.visibility.audit_lists)."""
+    return [Section(key, label) for key, label in visibility.audit_lists(user)]
 
 
 def overdue_q(today) -> Q:
     """The same rule as Audit.is_overdue, as a filter."""
-    return Q(status__in=OPEN_STATUSES, due_on__lt=today)
+    return Q(status__in=GRADING_STATUSES, due_on__lt=today)
 
 
 # ---- the sections' querysets -----------------------------------------------------------
@@ -78,7 +69,7 @@ def overdue_q(today) -> Q:
 
 def todo_audits(user, today) -> QuerySet[Audit]:
     """Scheduled and in-progress audits allocated to this auditor: overdue first, then by due date."""
-    qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=OPEN_STATUSES))
+    qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=GRADING_STATUSES))
     return (
         qs.for_list()
         .annotate(

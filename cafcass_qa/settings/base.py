@@ -75,7 +75,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "organisation.middleware.RejectNulCharactersMiddleware",
-    "organisation.middleware.LoginRequiredMiddleware",
+    # Every page needs a signed-in person, except views marked @login_not_required (sign-in,
+    # single sign-on, /health/, the public feedback form, the API, which answers 401 itself).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
