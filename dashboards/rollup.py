@@ -60,11 +60,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, AuditTemplate, Grade, Judgement
+from audits.models import Audit, AuditStatus, AuditTemplate, Criterion, Grade, Judgement
 from cases.models import ApplicationType, Case, LawType
 from feedback.models import Feedback
 
@@ -158,28 +158,48 @@ class Family:
     model: type
     keys: tuple[str, ...]
     parts: tuple[Part, ...]
+    # Optionally: the parts count per `by` (an id), named afterwards from the `lookup` queryset's
+    # rows: {the snapshot's column: the lookup's column} (see sql.regroup).
+    lookup: Callable[[], QuerySet] | None = None
+    by: str = ""
+    from_lookup: dict = field(default_factory=dict)
 
     def select(self, scope: _Scope) -> tuple[sql.Select, list[str]]:
         querysets = [part(scope) for part in self.parts]
         given = [_names(qs) for qs in querysets]
         known = {f.column for f in self.model._meta.concrete_fields}
-        unknown = set().union(*given) - known
+        unknown = set().union(*given) - known - {self.by}
         if unknown:  # a count named unlike its column would otherwise be dropped without a word
             raise ValueError(f"{self.model.__name__} has no column {', '.join(sorted(unknown))}")
+        named = set().union(*given, self.from_lookup)
         columns = [
             f.column
             for f in self.model._meta.concrete_fields
-            if not f.primary_key and f.column not in self.keys and any(f.column in names for names in given)
+            if not f.primary_key and f.column not in self.keys and f.column in named
         ]
         selects = [sql.Select.of(qs) for qs in querysets]
-        return sql.Select.union(selects, given, self.keys, columns), columns
+        if self.lookup is None:
+            return sql.Select.union(selects, given, self.keys, columns), columns
+        inner_keys = [k for k in self.keys if k not in self.from_lookup] + [self.by]
+        inner_columns = [c for c in columns if c not in self.from_lookup]
+        inner = sql.Select.union(selects, given, inner_keys, inner_columns)
+        lookup = sql.Select.of(self.lookup())
+        return sql.regroup(
+            inner, lookup, by=self.by, from_lookup=self.from_lookup, keys=self.keys, columns=columns
+        ), columns
 
     def write(self, scope: _Scope, now) -> set[tuple[int, datetime.date]]:
         """Make the scope's rows equal the parts' rows; returns the (region, month) of the rows changed."""
         select, columns = self.select(scope)
-        where = sql.scope_sql(scope.region_id, scope.month)
+        table = self.model._meta.db_table
         changed = sql.write(
-            table=self.model._meta.db_table, keys=self.keys, columns=columns, select=select, scope=where, now=now
+            table=table,
+            keys=self.keys,
+            columns=columns,
+            select=select,
+            region_id=scope.region_id,
+            month=scope.month,
+            now=now,
         )
         return set(changed)
 
@@ -208,7 +228,9 @@ def _template_slug():
 
 
 def _templates(scope: _Scope) -> QuerySet:
-    """Every completed audit by template and programme: the one scan of the audits."""
+    """Every completed audit by template and programme: the one scan of the audits. (It counts
+    `final_grade`, never null once completed, rather than the id: a slice then reads its audits
+    from audit_completed_rollup_idx alone.)"""
     moderated = Q(moderated_grade__isnull=False)
     return (
         _completed_audits(scope)
@@ -221,13 +243,13 @@ def _templates(scope: _Scope) -> QuerySet:
         )
         .annotate(
             audits=Count("*"),
-            outstanding=Count("id", filter=Q(final_grade=Grade.OUTSTANDING)),
-            good=Count("id", filter=Q(final_grade=Grade.GOOD)),
-            meets_standard=Count("id", filter=Q(final_grade=Grade.MEETS_STANDARD)),
-            requires_improvement=Count("id", filter=Q(final_grade=Grade.REQUIRES_IMPROVEMENT)),
-            family_feedback=Count("id", filter=Q(family_feedback=True)),
-            moderated=Count("id", filter=moderated),
-            moderated_agree=Count("id", filter=moderated & Q(moderated_grade=F("overall_grade"))),
+            outstanding=Count("final_grade", filter=Q(final_grade=Grade.OUTSTANDING)),
+            good=Count("final_grade", filter=Q(final_grade=Grade.GOOD)),
+            meets_standard=Count("final_grade", filter=Q(final_grade=Grade.MEETS_STANDARD)),
+            requires_improvement=Count("final_grade", filter=Q(final_grade=Grade.REQUIRES_IMPROVEMENT)),
+            family_feedback=Count("final_grade", filter=Q(family_feedback=True)),
+            moderated=Count("final_grade", filter=moderated),
+            moderated_agree=Count("final_grade", filter=moderated & Q(moderated_grade=F("overall_grade"))),
         )
         .order_by()
     )
@@ -363,12 +385,12 @@ def _audit_slice() -> dict:
 
 
 def _criteria(scope: _Scope) -> QuerySet:
-    """Graded judgements of routine audits by criterion code (its versions share the code)."""
+    """Graded judgements of routine audits per criterion (named by code afterwards: its versions
+    share the code)."""
     return (
         _judgements(scope, Q(audit__programme__isnull=True), Q(grade__isnull=False))
-        .values(**_audit_slice(), criterion_code=F("criterion__code"))
+        .values("criterion_id", **_audit_slice())
         .annotate(
-            criterion_text=Coalesce(Max("criterion__text"), Value("")),
             # Count the (non-null) grade: judgement_audit_cover_idx holds audit, criterion and grade.
             graded=Count("grade"),
             below_good=Count("grade", filter=Q(grade__lt=Grade.GOOD)),
@@ -379,13 +401,12 @@ def _criteria(scope: _Scope) -> QuerySet:
 
 
 def _criterion_results(scope: _Scope) -> QuerySet:
-    """Graded and yes/no judgements of every completed audit by template slug and criterion code."""
+    """Graded and yes/no judgements of every completed audit per criterion (named by template slug
+    and code afterwards)."""
     return (
         _judgements(scope, Q(grade__isnull=False) | Q(answer__isnull=False))
-        .values(**_audit_slice(), template_slug=F("criterion__template__slug"), criterion_code=F("criterion__code"))
+        .values("criterion_id", **_audit_slice())
         .annotate(
-            kind=Max("criterion__kind"),
-            criterion_text=Max("criterion__text"),
             graded=Count("grade"),
             good_or_better=Count("grade", filter=Q(grade__gte=Grade.GOOD)),
             meets_or_better=Count("grade", filter=Q(grade__gte=Grade.MEETS_STANDARD)),
@@ -394,6 +415,11 @@ def _criterion_results(scope: _Scope) -> QuerySet:
         )
         .order_by()
     )
+
+
+def _criteria_named() -> QuerySet:
+    """Every criterion (a few dozen): its code, text, kind and template slug."""
+    return Criterion.objects.order_by().values("id", "code", "text", "kind", slug=F("template__slug"))
 
 
 def _practitioners(scope: _Scope) -> QuerySet:
@@ -440,8 +466,22 @@ MODERATION = Family(ModerationSnapshot, (*SLICE, "auditor_grade", "moderator_gra
 FEEDBACK = Family(FeedbackSnapshot, (*SLICE, "respondent"), (_feedback,))
 THEMES = Family(ThemeSnapshot, (*SLICE, "theme_id"), (_themes,))
 KPIS = Family(KpiSnapshot, SLICE, (_kpi_audits, _kpi_cases, _kpi_section_7, _kpi_feedback))
-CRITERIA = Family(CriterionSnapshot, (*SLICE, "criterion_code"), (_criteria,))
-CRITERION_RESULTS = Family(CriterionResultSnapshot, (*SLICE, "template_slug", "criterion_code"), (_criterion_results,))
+CRITERIA = Family(
+    CriterionSnapshot,
+    (*SLICE, "criterion_code"),
+    (_criteria,),
+    lookup=_criteria_named,
+    by="criterion_id",
+    from_lookup={"criterion_code": "code", "criterion_text": "text"},
+)
+CRITERION_RESULTS = Family(
+    CriterionResultSnapshot,
+    (*SLICE, "template_slug", "criterion_code"),
+    (_criterion_results,),
+    lookup=_criteria_named,
+    by="criterion_id",
+    from_lookup={"template_slug": "slug", "criterion_code": "code", "kind": "kind", "criterion_text": "text"},
+)
 PRACTITIONERS = Family(PractitionerSnapshot, (*SLICE, "practitioner_id"), (_practitioners,))
 CHARACTERISTICS = Family(
     CharacteristicSnapshot,

@@ -32,6 +32,8 @@ from django.db import connection
 from django.db.models import DateField, F, Func
 from django.db.models.functions import Cast, TruncMonth
 
+STAGED = "rollup_computed"
+
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
@@ -94,9 +96,33 @@ class Select:
         return cls(sql, tuple(p for part in parts for p in part.params))
 
 
-def write(*, table: str, keys, columns, select: Select, scope: tuple[str, list], now) -> list[tuple]:
-    """Make the rows of `table` within `scope` (SQL on the table's own columns, and its parameters)
-    equal what `select` gives: upsert the new and changed rows, delete the rows it no longer gives.
+def regroup(inner: Select, lookup: Select, *, by: str, from_lookup: dict[str, str], keys, columns) -> Select:
+    """`inner`'s rows (counted per `by`, the id of a `lookup` row) summed by `keys`, where the keys
+    and columns named in `from_lookup` come from the lookup row's columns (a column's greatest).
+
+    The criteria are counted per criterion id over the judgements and only then named by code and
+    template: joining the few dozen criteria to 13 million judgements first cost far more."""
+
+    def expression(name: str, aggregate: str | None) -> str:
+        value = f"l.{quote(from_lookup[name])}" if name in from_lookup else f"s.{quote(name)}"
+        if aggregate is None:
+            return value
+        return f"{'MAX' if name in from_lookup else aggregate}({value}) AS {quote(name)}"
+
+    grouped = ", ".join(expression(k, None) for k in keys)
+    selected = ", ".join(
+        [*(f"{expression(k, None)} AS {quote(k)}" for k in keys), *(expression(c, "SUM") for c in columns)]
+    )
+    sql = (
+        f"SELECT {selected} FROM ({inner.sql}) s INNER JOIN ({lookup.sql}) l "  # noqa: S608
+        f"ON l.{quote('id')} = s.{quote(by)} GROUP BY {grouped}"
+    )
+    return Select(sql, (*inner.params, *lookup.params))
+
+
+def write(*, table: str, keys, columns, select: Select, region_id: int | None, month, now) -> list[tuple]:
+    """Make the rows of `table` of one region and month (or all, with None) equal what `select`
+    gives: upsert the new and changed rows, delete the rows it no longer gives.
 
     A computed row equal to its stored row is left out before the upsert, so it is neither
     rewritten nor locked; the upsert's own WHERE still guards a row written meanwhile. Returns the
@@ -104,53 +130,65 @@ def write(*, table: str, keys, columns, select: Select, scope: tuple[str, list],
     """
     now = connection.ops.adapt_datetimefield_value(now)
     t, names = quote(table), ", ".join(quote(n) for n in [*keys, *columns, "computed_at"])
-    where, where_params = scope
     updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in [*columns, "computed_at"])
     returning = f"RETURNING {quote('region_id')}, {quote('month')}"
+
+    def scope(alias: str) -> tuple[str, list]:
+        if region_id is None:
+            return "1 = 1", []
+        return f"{alias}.{quote('region_id')} = %s AND {alias}.{quote('month')} = %s", [region_id, month]
 
     def upsert(calc: str) -> str:
         return (
             f"INSERT INTO {t} AS snap ({names}) SELECT {_columns('calc', [*keys, *columns])}, %s "  # noqa: S608
-            f"FROM {calc} calc WHERE NOT EXISTS (SELECT 1 FROM {t} same WHERE {same_keys('same', 'calc', keys)} "
-            f"AND NOT ({differ('same', 'calc', columns)})) "
+            f"FROM {calc} calc WHERE NOT EXISTS (SELECT 1 FROM {t} same WHERE {scope('same')[0]} "
+            f"AND {same_keys('same', 'calc', keys)} AND NOT ({differ('same', 'calc', columns)})) "
             f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates} "
             f"WHERE {differ('snap', 'EXCLUDED', columns)} {returning}"
         )
 
     def delete(calc: str) -> str:
         return (
-            f"DELETE FROM {t} WHERE {where} AND NOT EXISTS "  # noqa: S608
-            f"(SELECT 1 FROM {calc} calc WHERE {same_keys('calc', t, keys)}) {returning}"
+            f"DELETE FROM {t} AS gone WHERE {scope('gone')[0]} AND NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {calc} calc WHERE {same_keys('calc', 'gone', keys)}) {returning}"
         )
 
+    in_scope = scope("")[1]
     with connection.cursor() as cursor:
-        if is_postgresql():
+        if is_postgresql() and region_id is None:
+            # Everything: the SELECT into a temporary table first, where PostgreSQL may share the
+            # scan of a million rows between parallel workers (it never does within a statement
+            # that writes); then one statement upserts from it and deletes what it lacks.
+            staged = quote(STAGED)
+            cursor.execute(f"DROP TABLE IF EXISTS {staged}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {staged} AS {select.sql}", list(select.params))
+            cursor.execute(
+                f"WITH written AS ({upsert(staged)}), gone AS ({delete(staged)}) "  # noqa: S608
+                "SELECT * FROM written UNION ALL SELECT * FROM gone",
+                [now],
+            )
+            changed = cursor.fetchall()
+            cursor.execute(f"DROP TABLE {staged}")
+        elif is_postgresql():
             # One statement: the SELECT computed once, upserted and used for the DELETE.
             cursor.execute(
                 f"WITH computed AS MATERIALIZED ({select.sql}), written AS ({upsert('computed')}), "  # noqa: S608
                 f"gone AS ({delete('computed')}) "
                 "SELECT * FROM written UNION ALL SELECT * FROM gone",
-                [*select.params, now, *where_params],
+                [*select.params, now, *in_scope, *in_scope],
             )
             changed = cursor.fetchall()
         else:
-            cursor.execute(upsert(f"({select.sql})"), [now, *select.params])
+            cursor.execute(upsert(f"({select.sql})"), [now, *select.params, *in_scope])
             changed = cursor.fetchall()
-            cursor.execute(delete(f"({select.sql})"), [*where_params, *select.params])
+            cursor.execute(delete(f"({select.sql})"), [*in_scope, *select.params])
             changed += cursor.fetchall()
-    return [(region_id, as_date(month)) for region_id, month in changed]
+    return [(region, as_date(day)) for region, day in changed]
 
 
 def as_date(value) -> datetime.date:
     """SQLite gives the month back as text."""
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def scope_sql(region_id: int | None, month: datetime.date | None) -> tuple[str, list]:
-    """A snapshot table's rows of one region and month (or all of them), as SQL on its own columns."""
-    if region_id is None:
-        return "1 = 1", []
-    return f"{quote('region_id')} = %s AND {quote('month')} = %s", [region_id, month]
 
 
 # ---- PostgreSQL only: locks and planner settings -----------------------------------------
@@ -174,23 +212,20 @@ def lock(region_id: int | None, month: datetime.date | None) -> None:
     with connection.cursor() as cursor:
         if region_id is None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_EVERYTHING])
-        else:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_EVERYTHING])
+        else:  # one round trip: the shared key first, then the slice's own
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                [f"dashboards.rollup:{region_id}:{month:%Y-%m}"],
+                "SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [LOCK_EVERYTHING, f"dashboards.rollup:{region_id}:{month:%Y-%m}"],
             )
 
 
 def tune(*, full: bool) -> None:
-    """For this transaction. A slice reads a few thousand rows by index, where starting parallel
-    workers costs more than it saves. A full rebuild groups a few thousand keys, but the planner
-    expects ~100,000 and, with the 4 MB default work_mem, sorts a million rows on disk instead of
-    hashing them in memory."""
-    if not is_postgresql():
+    """For a full rebuild's transaction: it groups a few thousand keys, but the planner expects
+    ~100,000 and, with the 4 MB default work_mem, sorts a million rows on disk instead of hashing
+    them in memory; and the anti-joins of tens of thousands of computed rows against the stored
+    ones are hashed (on stale statistics of the snapshot tables it merged them on half the key).
+    A slice reads a few thousand rows by index: the defaults suit it, and a statement saved counts."""
+    if not is_postgresql() or not full:
         return
     with connection.cursor() as cursor:
-        if full:
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-        else:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('enable_mergejoin', 'off', true)")
