@@ -5,25 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0012_audit_done_list_idx'),
-        ('cases', '0009_historical_case_domestic_abuse_substantiated'),
-        ('organisation', '0008_external_moderator_role'),
+        ("audits", "0012_audit_done_list_idx"),
+        ("cases", "0009_historical_case_domestic_abuse_substantiated"),
+        ("organisation", "0008_external_moderator_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='audit',
-            name='audit_moderated_idx',
+            model_name="audit",
+            name="audit_moderated_idx",
         ),
         migrations.AddIndex(
-            model_name='audit',
-            index=models.Index(condition=models.Q(('status', 'completed')), fields=['region', 'completed_on'], include=('team', 'template', 'programme', 'final_grade', 'overall_grade', 'moderated_grade', 'family_feedback'), name='audit_completed_rollup_idx'),
+            model_name="audit",
+            index=models.Index(
+                condition=models.Q(("status", "completed")),
+                fields=["region", "completed_on"],
+                include=(
+                    "team",
+                    "template",
+                    "programme",
+                    "final_grade",
+                    "overall_grade",
+                    "moderated_grade",
+                    "family_feedback",
+                ),
+                name="audit_completed_rollup_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='audit',
-            index=models.Index(condition=models.Q(('moderated_grade__isnull', False), ('status', 'completed')), fields=['region', 'completed_on'], include=('team', 'overall_grade', 'moderated_grade', 'programme'), name='audit_moderated_idx'),
+            model_name="audit",
+            index=models.Index(
+                condition=models.Q(("moderated_grade__isnull", False), ("status", "completed")),
+                fields=["region", "completed_on"],
+                include=("team", "overall_grade", "moderated_grade", "programme"),
+                name="audit_moderated_idx",
+            ),
         ),
     ]
