@@ -16,12 +16,14 @@ parameters are Django's; the names wrapped around it go through `connection.ops.
 The backend differences, all here:
 - the first day of a date's month (`month_of`): PostgreSQL truncates the date as a plain
   timestamp (a `date_trunc` of a date converts it to `timestamptz` first, a time zone lookup per
-  row: a quarter of a 1M-audit scan); SQLite's `date(x, 'start of month')`;
+  row: a quarter of a 1M-audit scan); elsewhere Django's TruncMonth as a date;
 - "these columns differ": PostgreSQL's row-value `IS DISTINCT FROM`; SQLite's `IS NOT` on each
   column (joined by OR: SQLite compares row values only with = and <>, which treat NULL as unknown);
 - PostgreSQL runs the upsert and the DELETE as one statement (data-modifying CTEs), so the
-  SELECT is computed once; SQLite, which has no such CTEs, runs the two and computes it twice
-  (local use, small data);
+  SELECT is computed once; for a full rebuild the SELECT goes into a temporary table first
+  (parallel workers may share its scan, never inside a writing statement) and the one statement
+  reads that; SQLite, which has no such CTEs, runs the two and computes it twice (local use, small
+  data);
 - advisory locks and per-transaction planner settings (PostgreSQL only).
 """
 
