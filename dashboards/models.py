@@ -113,6 +113,9 @@ class TemplateSnapshot(models.Model):
     meets_standard = models.PositiveIntegerField(default=0)
     requires_improvement = models.PositiveIntegerField(default=0)
     family_feedback = models.PositiveIntegerField(default=0)
+    # The KPI rows' audit counts are these rows' routine ones (programme 0), summed.
+    moderated = models.PositiveIntegerField(default=0)
+    moderated_agree = models.PositiveIntegerField(default=0, help_text="Moderated grade equal to the auditor's")
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

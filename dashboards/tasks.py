@@ -25,9 +25,29 @@ RETRY_ON = (OperationalError, InterfaceError, BrokerOperationalError, Connection
     acks_late=True,
 )
 def rollup_slice_task(region_id: int, month_iso: str) -> int:
-    """Recompute one region's month; month_iso is 'YYYY-MM' or 'YYYY-MM-DD'."""
+    """Recompute one region's month; month_iso is 'YYYY-MM' or 'YYYY-MM-DD'.
+
+    The KPI group here (milliseconds), then its details (judgements, children) as a task of their
+    own, queued behind it: the headline figures never wait for the slower details.
+    """
     month = datetime.date.fromisoformat(month_iso[:7] + "-01")
-    return rollup.rollup_slice(region_id=int(region_id), month=month)
+    rows = rollup.rollup_slice(region_id=int(region_id), month=month, details=False)
+    rollup_details_task.delay(int(region_id), f"{month:%Y-%m}")
+    return rows
+
+
+@shared_task(
+    name="dashboards.tasks.rollup_details_task",
+    autoretry_for=RETRY_ON,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_kwargs={"max_retries": 5},
+    acks_late=True,
+)
+def rollup_details_task(region_id: int, month_iso: str) -> int:
+    """Recompute one region's month's criterion, practitioner and characteristic snapshots."""
+    month = datetime.date.fromisoformat(month_iso[:7] + "-01")
+    return rollup.rollup_slice_details(region_id=int(region_id), month=month)
 
 
 @shared_task(
@@ -38,10 +58,12 @@ def rollup_slice_task(region_id: int, month_iso: str) -> int:
     acks_late=True,
 )
 def rollup_all() -> int:
-    """The nightly rebuild of the KPI and moderation snapshots (CELERY_BEAT_SCHEDULE names this task).
+    """The nightly rebuild of the KPI group (CELERY_BEAT_SCHEDULE names this task): KPI, template,
+    moderation, feedback and theme snapshots.
 
-    Criterion snapshots are kept current by the slice roll-ups; this rebuild recomputes them
-    only for the region-months whose audit counts it changed, and `rollup_criteria` weekly.
+    The details (criterion, practitioner and characteristic snapshots) are kept current by the
+    slice roll-ups; this rebuild recomputes them only for the region-months whose audit counts it
+    changed, and `rollup_criteria` weekly.
     """
     return rollup.rollup_all(criteria=False)
 
@@ -54,5 +76,5 @@ def rollup_all() -> int:
     acks_late=True,
 )
 def rollup_criteria() -> int:
-    """The weekly rebuild of every criterion snapshot (it reads every judgement)."""
+    """The weekly rebuild of every detail snapshot (it reads every judgement)."""
     return rollup.rollup_criteria()

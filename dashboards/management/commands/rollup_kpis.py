@@ -11,9 +11,10 @@ from organisation.months import MonthError, parse_month
 class Command(BaseCommand):
     help = (
         "Recompute the KPI snapshot tables from the audit and case tables (idempotent). "
-        "With no options, or --full, rebuilds the KPI and moderation snapshots (as the nightly job does: "
-        "criterion snapshots only for the months whose audits changed); --full --criteria also rebuilds "
-        "every criterion snapshot (as the weekly job does; it reads every judgement); "
+        "With no options, or --full, rebuilds the KPI, template, moderation, feedback and theme snapshots "
+        "(as the nightly job does: the criterion, practitioner and characteristic snapshots only for the "
+        "months whose audits changed); --full --criteria also rebuilds every one of those (as the weekly "
+        "job does; it reads every judgement); "
         "with --region CODE --month YYYY-MM, recomputes that one slice, criteria included."
     )
 

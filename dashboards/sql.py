@@ -1,0 +1,233 @@
+"""The roll-up's SQL: the one place that quotes identifiers and knows PostgreSQL from SQLite.
+
+A snapshot family is written by one statement built here,
+
+    INSERT INTO <snapshot> AS snap (<keys>, <columns>, computed_at)
+    SELECT <keys>, <columns>, %s FROM (<the family's SELECT>) calc
+    WHERE NOT EXISTS (<a stored row with the same keys and the same columns>)
+    ON CONFLICT (<keys>) DO UPDATE SET <column> = EXCLUDED.<column>, ..., computed_at = EXCLUDED.computed_at
+    WHERE (snap.<columns>) IS DISTINCT FROM (EXCLUDED.<columns>)
+
+so a row whose figures are unchanged is not written (it keeps its computed_at, and no dead
+tuple is left behind), and one DELETE of the scope's rows the SELECT no longer gives.
+The SELECT itself is the ORM's (`QuerySet.query.sql_with_params()`), so its identifiers and
+parameters are Django's; the names wrapped around it go through `connection.ops.quote_name`.
+
+The backend differences, all here:
+- the first day of a date's month (`month_of`): PostgreSQL truncates the date as a plain
+  timestamp (a `date_trunc` of a date converts it to `timestamptz` first, a time zone lookup per
+  row: a quarter of a 1M-audit scan); elsewhere Django's TruncMonth as a date;
+- "these columns differ": PostgreSQL's row-value `IS DISTINCT FROM`; SQLite's `IS NOT` on each
+  column (joined by OR: SQLite compares row values only with = and <>, which treat NULL as unknown);
+- PostgreSQL runs the upsert and the DELETE as one statement (data-modifying CTEs), so the
+  SELECT is computed once; for a full rebuild the SELECT goes into a temporary table first
+  (parallel workers may share its scan, never inside a writing statement) and the one statement
+  reads that; SQLite, which has no such CTEs, runs the two and computes it twice (local use, small
+  data);
+- advisory locks and per-transaction planner settings (PostgreSQL only).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import DateField, F, Func
+from django.db.models.functions import Cast, TruncMonth
+
+STAGED = "rollup_computed"
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def month_of(date_field: str):
+    """The first day of `date_field`'s month, as a date, for a queryset's values()."""
+    if is_postgresql():
+        return Func(
+            F(date_field), template="(DATE_TRUNC('month', %(expressions)s::timestamp))::date", output_field=DateField()
+        )
+    return Cast(TruncMonth(date_field), DateField())
+
+
+def _columns(alias: str, names) -> str:
+    return ", ".join(f"{alias}.{quote(name)}" for name in names)
+
+
+def differ(old: str, new: str, names) -> str:
+    """SQL true when any of the columns `names` differs between the rows `old` and `new` (NULL-safe)."""
+    if is_postgresql():
+        return f"({_columns(old, names)}) IS DISTINCT FROM ({_columns(new, names)})"
+    return " OR ".join(f"{old}.{quote(n)} IS NOT {new}.{quote(n)}" for n in names)
+
+
+def same_keys(left: str, right: str, keys) -> str:
+    return " AND ".join(f"{left}.{quote(k)} = {right}.{quote(k)}" for k in keys)
+
+
+@dataclass(frozen=True)
+class Select:
+    """A family's SELECT: its SQL (every key and column named as the snapshot's) and parameters."""
+
+    sql: str
+    params: tuple
+
+    @classmethod
+    def of(cls, queryset) -> "Select":
+        sql, params = queryset.query.sql_with_params()
+        return cls(sql, tuple(params))
+
+    @classmethod
+    def union(cls, parts: list["Select"], parts_columns: list[set], keys, columns) -> "Select":
+        """One SELECT summing several SELECTs by key; a column a part lacks counts 0 there."""
+        if len(parts) == 1:
+            return parts[0]
+        members = []
+        for part, names in zip(parts, parts_columns, strict=True):
+            values = [f"p.{quote(c)}" if c in names else f"0 AS {quote(c)}" for c in columns]
+            members.append(f"SELECT {_columns('p', keys)}, {', '.join(values)} FROM ({part.sql}) p")  # noqa: S608
+        sums = ", ".join(f"SUM(u.{quote(c)}) AS {quote(c)}" for c in columns)
+        sql = (
+            f"SELECT {_columns('u', keys)}, {sums} FROM ({' UNION ALL '.join(members)}) u "  # noqa: S608
+            f"GROUP BY {_columns('u', keys)}"
+        )
+        return cls(sql, tuple(p for part in parts for p in part.params))
+
+
+def regroup(inner: Select, lookup: Select, *, by: str, from_lookup: dict[str, str], keys, columns) -> Select:
+    """`inner`'s rows (counted per `by`, the id of a `lookup` row) summed by `keys`, where the keys
+    and columns named in `from_lookup` come from the lookup row's columns (a column's greatest).
+
+    The criteria are counted per criterion id over the judgements and only then named by code and
+    template: joining the few dozen criteria to 13 million judgements first cost far more."""
+
+    def expression(name: str, aggregate: str | None) -> str:
+        value = f"l.{quote(from_lookup[name])}" if name in from_lookup else f"s.{quote(name)}"
+        if aggregate is None:
+            return value
+        return f"{'MAX' if name in from_lookup else aggregate}({value}) AS {quote(name)}"
+
+    grouped = ", ".join(expression(k, None) for k in keys)
+    selected = ", ".join(
+        [*(f"{expression(k, None)} AS {quote(k)}" for k in keys), *(expression(c, "SUM") for c in columns)]
+    )
+    sql = (
+        f"SELECT {selected} FROM ({inner.sql}) s INNER JOIN ({lookup.sql}) l "  # noqa: S608
+        f"ON l.{quote('id')} = s.{quote(by)} GROUP BY {grouped}"
+    )
+    return Select(sql, (*inner.params, *lookup.params))
+
+
+def write(*, table: str, keys, columns, select: Select, region_id: int | None, month, now) -> list[tuple]:
+    """Make the rows of `table` of one region and month (or all, with None) equal what `select`
+    gives: upsert the new and changed rows, delete the rows it no longer gives.
+
+    A computed row equal to its stored row is left out before the upsert, so it is neither
+    rewritten nor locked; the upsert's own WHERE still guards a row written meanwhile. Returns the
+    (region_id, month) of every row inserted, changed or deleted.
+    """
+    now = connection.ops.adapt_datetimefield_value(now)
+    t, names = quote(table), ", ".join(quote(n) for n in [*keys, *columns, "computed_at"])
+    updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in [*columns, "computed_at"])
+    returning = f"RETURNING {quote('region_id')}, {quote('month')}"
+
+    def scope(alias: str) -> tuple[str, list]:
+        if region_id is None:
+            return "1 = 1", []
+        return f"{alias}.{quote('region_id')} = %s AND {alias}.{quote('month')} = %s", [region_id, month]
+
+    def upsert(calc: str) -> str:
+        return (
+            f"INSERT INTO {t} AS snap ({names}) SELECT {_columns('calc', [*keys, *columns])}, %s "  # noqa: S608
+            f"FROM {calc} calc WHERE NOT EXISTS (SELECT 1 FROM {t} same WHERE {scope('same')[0]} "
+            f"AND {same_keys('same', 'calc', keys)} AND NOT ({differ('same', 'calc', columns)})) "
+            f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates} "
+            f"WHERE {differ('snap', 'EXCLUDED', columns)} {returning}"
+        )
+
+    def delete(calc: str) -> str:
+        return (
+            f"DELETE FROM {t} AS gone WHERE {scope('gone')[0]} AND NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {calc} calc WHERE {same_keys('calc', 'gone', keys)}) {returning}"
+        )
+
+    in_scope = scope("")[1]
+    with connection.cursor() as cursor:
+        if is_postgresql() and region_id is None:
+            # Everything: the SELECT into a temporary table first, where PostgreSQL may share the
+            # scan of a million rows between parallel workers (it never does within a statement
+            # that writes); then one statement upserts from it and deletes what it lacks.
+            staged = quote(STAGED)
+            cursor.execute(f"DROP TABLE IF EXISTS {staged}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {staged} AS {select.sql}", list(select.params))
+            cursor.execute(
+                f"WITH written AS ({upsert(staged)}), gone AS ({delete(staged)}) "  # noqa: S608
+                "SELECT * FROM written UNION ALL SELECT * FROM gone",
+                [now],
+            )
+            changed = cursor.fetchall()
+            cursor.execute(f"DROP TABLE {staged}")
+        elif is_postgresql():
+            # One statement: the SELECT computed once, upserted and used for the DELETE.
+            cursor.execute(
+                f"WITH computed AS MATERIALIZED ({select.sql}), written AS ({upsert('computed')}), "  # noqa: S608
+                f"gone AS ({delete('computed')}) "
+                "SELECT * FROM written UNION ALL SELECT * FROM gone",
+                [*select.params, now, *in_scope, *in_scope],
+            )
+            changed = cursor.fetchall()
+        else:
+            cursor.execute(upsert(f"({select.sql})"), [now, *select.params, *in_scope])
+            changed = cursor.fetchall()
+            cursor.execute(delete(f"({select.sql})"), [*in_scope, *select.params])
+            changed += cursor.fetchall()
+    return [(region, as_date(day)) for region, day in changed]
+
+
+def as_date(value) -> datetime.date:
+    """SQLite gives the month back as text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# ---- PostgreSQL only: locks and planner settings -----------------------------------------
+
+# Advisory lock keys, so several Celery workers can run roll-ups at once: a slice takes the
+# "everything" key shared and its own key exclusively; a full or criteria rebuild takes the
+# "everything" key exclusively. Always in that order, so no two runs deadlock.
+LOCK_EVERYTHING = 0x0DA5_0000
+
+
+def lock(region_id: int | None, month: datetime.date | None) -> None:
+    """Wait, inside the run's transaction, until no other run covers this scope; held to commit.
+
+    Taken before anything is read: two runs of one slice (a retry, or two workers each handed
+    an enqueue) then take turns, and the second reads what the first committed. Without it the
+    run that read first could commit last and put back figures from before the newer audit.
+    SQLite (local, tasks in-process) has one writer at a time anyway.
+    """
+    if not is_postgresql():
+        return
+    with connection.cursor() as cursor:
+        if region_id is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_EVERYTHING])
+        else:  # one round trip: the shared key first, then the slice's own
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [LOCK_EVERYTHING, f"dashboards.rollup:{region_id}:{month:%Y-%m}"],
+            )
+
+
+def tune(*, full: bool) -> None:
+    """For a full rebuild's transaction: it groups a few thousand keys, but the planner expects
+    ~100,000 and, with the 4 MB default work_mem, sorts a million rows on disk instead of hashing
+    them in memory; and the anti-joins of tens of thousands of computed rows against the stored
+    ones are hashed (on stale statistics of the snapshot tables it merged them on half the key).
+    A slice reads a few thousand rows by index: the defaults suit it, and a statement saved counts."""
+    if not is_postgresql() or not full:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('enable_mergejoin', 'off', true)")
