@@ -58,13 +58,10 @@ def grade_field(label: str, *, missing: str, invalid: str = "Select one of the f
 
 
 def yes_no_field(label: str, *, missing: str, invalid: str | None = None, **kwargs):
-    """A yes/no choice coerced to a bool."""
+    """A yes/no choice coerced to a bool (without `invalid`, Django's own message for a bad value)."""
+    error_messages = {"required": missing} | ({"invalid_choice": invalid} if invalid else {})
     return forms.TypedChoiceField(
-        label=label,
-        choices=YES_NO_CHOICES,
-        coerce=_yes_no,
-        error_messages={"required": missing, "invalid_choice": invalid or missing},
-        **kwargs,
+        label=label, choices=YES_NO_CHOICES, coerce=_yes_no, error_messages=error_messages, **kwargs
     )
 
 
@@ -84,7 +81,8 @@ def criterion_answer_field(c, *, missing_grade: str, **kwargs):
     if c.kind == CriterionKind.GRADED:
         invalid = f"Select one of the four grades for “{c.text}”"
         return grade_field(c.text, missing=missing_grade, invalid=invalid, **kwargs)
-    return yes_no_field(c.text, missing=f"Select yes or no for “{c.text}”", **kwargs)
+    yes_no = f"Select yes or no for “{c.text}”"
+    return yes_no_field(c.text, missing=yes_no, invalid=yes_no, **kwargs)
 
 
 class CriterionRowsMixin:
