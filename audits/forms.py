@@ -65,6 +65,19 @@ def yes_no_field(label: str, *, missing: str, invalid: str | None = None, **kwar
     )
 
 
+def long_text_field(label: str, *, rows: int, too_long: str | None = None, **kwargs):
+    """An optional free text of up to EVIDENCE_MAX characters, as a textarea (`too_long`: its message
+    when longer; without it, Django's)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=EVIDENCE_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": too_long} if too_long else None,
+        **kwargs,
+    )
+
+
 def template_field():
     """The current audit templates, as radios (creating an audit, a calibration or a programme)."""
     return forms.ModelChoiceField(
@@ -148,12 +161,10 @@ class SectionForm(CriterionRowsMixin, forms.Form):
                 required=require_all,
                 initial=initial,
             )
-            self.fields[self.text_key(c)] = forms.CharField(
-                label="Evidence",
-                required=False,
-                max_length=EVIDENCE_MAX,
-                widget=forms.Textarea(attrs={"rows": 4}),
-                error_messages={"max_length": f"Evidence must be {EVIDENCE_MAX} characters or fewer"},
+            self.fields[self.text_key(c)] = long_text_field(
+                "Evidence",
+                rows=4,
+                too_long=f"Evidence must be {EVIDENCE_MAX} characters or fewer",
                 initial=j.evidence if j else "",
             )
 
@@ -169,12 +180,8 @@ class SubmitForm(forms.Form):
     """The auditor's overall grade on the check-your-answers page."""
 
     overall_grade = grade_field("Overall grade", missing="Select the overall grade", widget=forms.RadioSelect)
-    rationale = forms.CharField(
-        label="Rationale",
-        help_text="Required when your overall grade differs from the suggested grade.",
-        required=False,
-        max_length=EVIDENCE_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    rationale = long_text_field(
+        "Rationale", rows=4, help_text="Required when your overall grade differs from the suggested grade."
     )
     family_feedback = yes_no_field(
         "Did feedback from the family inform this audit?",
@@ -359,13 +366,11 @@ class ModerationForm(CriterionRowsMixin, forms.Form):
     grade = grade_field(
         "Your overall grade for this work", missing="Select your overall grade", widget=forms.RadioSelect
     )
-    notes = forms.CharField(
-        label="Notes",
+    notes = long_text_field(
+        "Notes",
+        rows=4,
+        too_long=f"Notes must be {EVIDENCE_MAX} characters or fewer",
         help_text="Why you reached this grade, for the auditor and for learning.",
-        required=False,
-        max_length=EVIDENCE_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": f"Notes must be {EVIDENCE_MAX} characters or fewer"},
     )
 
     def __init__(self, *args, rows=(), **kwargs):
@@ -376,12 +381,8 @@ class ModerationForm(CriterionRowsMixin, forms.Form):
             self.fields[self.answer_key(c)] = criterion_answer_field(
                 c, missing_grade=f"Select your grade for “{c.text}”"
             )
-            self.fields[self.text_key(c)] = forms.CharField(
-                label="Your note",
-                required=False,
-                max_length=EVIDENCE_MAX,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                error_messages={"max_length": f"A note must be {EVIDENCE_MAX} characters or fewer"},
+            self.fields[self.text_key(c)] = long_text_field(
+                "Your note", rows=3, too_long=f"A note must be {EVIDENCE_MAX} characters or fewer"
             )
 
     def error_links(self):

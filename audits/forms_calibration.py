@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 
-from audits.forms import EVIDENCE_MAX, SectionForm, grade_field, template_field
+from audits.forms import SectionForm, grade_field, long_text_field, template_field
 from audits.services.calibration import MAX_AUDITORS, MIN_AUDITORS
 from organisation.roles import Role
 
@@ -80,9 +80,7 @@ class CalibrationGradeForm(SectionForm):
 
 class AgreedGradeForm(forms.Form):
     grade = grade_field("Agreed grade", missing="Select the agreed grade", widget=forms.RadioSelect)
-    notes = forms.CharField(
-        label="Notes", required=False, max_length=EVIDENCE_MAX, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    notes = long_text_field("Notes", rows=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
