@@ -2,11 +2,11 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from organisation.access_log import AccessLoggedAdminMixin, Kind
+from organisation.admin_lists import ReadOnlyAdminMixin, VersionedAdminMixin
 
 from .forms import AuditAdminForm, AuditTemplateAdminForm, CompletedAuditAdminForm, ModerationAdminForm
 from .models import (
@@ -33,7 +33,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(AuditTemplate)
-class AuditTemplateAdmin(admin.ModelAdmin):
+class AuditTemplateAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Saving changes to a template that audits use makes a new version (see template_revise)."""
 
     form = AuditTemplateAdminForm
@@ -41,67 +41,33 @@ class AuditTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "version", "is_current", "audit_count"]
     list_filter = ["is_current"]
     search_fields = ["name", "slug"]
+    use_relation = "audits"
+    row_model, row_fields = Criterion, CRITERION_FIELDS
+    in_use_message = (
+        "Audits use version {old} of this template, so your changes were saved as a new "
+        "version ({new}). Audits already made keep the questions of version {old}."
+    )
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(audit_count=Count("audits"))
-
-    @admin.display(description="Audits", ordering="audit_count")
+    @admin.display(description="Audits", ordering="uses")
     def audit_count(self, obj):
-        return obj.audit_count
+        return obj.uses
 
     def get_fields(self, request, obj=None):
         return (
             ["slug", "name", "description"] if obj is None else ["slug", "version", "is_current", "name", "description"]
         )
 
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["slug", "version", "is_current"]
+    def in_use(self, original):
+        return template_in_use(original)
 
-    def has_change_permission(self, request, obj=None):
-        # Old versions are kept exactly as audits were graded on them: read-only.
-        if obj is not None and not obj.is_current:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # saved with its criteria in save_related, through template_revise
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        if not change:
-            return super().save_related(request, form, formsets, change)
-        rows = []
-        for formset in formsets:
-            # template_revise saves the criteria, not the formset: give the admin's change
-            # message the (empty) lists formset.save() would have set.
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            if formset.model is not Criterion:
-                continue
-            for inline_form in formset.forms:
-                data = getattr(inline_form, "cleaned_data", None)
-                if not data or data.get("DELETE"):
-                    continue
-                rows.append({name: data[name] for name in CRITERION_FIELDS})
-        original = AuditTemplate.objects.get(pk=form.instance.pk)  # form.instance already holds the edits
-        was_in_use = template_in_use(original)
-        revised = template_revise(
+    def revise(self, request, form, original, rows):
+        return template_revise(
             template=original,
             by=request.user,
             criteria=rows,
             name=form.cleaned_data["name"],
             description=form.cleaned_data["description"],
         )
-        request._revised_template = revised
-        if was_in_use:
-            messages.warning(
-                request,
-                f"Audits use version {original.version} of this template, so your changes were saved as a new "
-                f"version ({revised.version}). Audits already made keep the questions of version {original.version}.",
-            )
-
-    def response_change(self, request, obj):
-        return super().response_change(request, getattr(request, "_revised_template", obj))
 
 
 class JudgementInline(admin.TabularInline):
@@ -225,17 +191,13 @@ class ModerationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only here: programmes are defined, previewed and confirmed on /programmes/ (the draw's rules)."""
 
     list_display = ["name", "theme", "template", "size", "share", "confirmed_at"]
     search_fields = ["name", "theme"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    may_delete = True  # deleting stays as Django's permissions say
 
 
 class CalibrationParticipantInline(admin.TabularInline):
@@ -250,15 +212,11 @@ class CalibrationParticipantInline(admin.TabularInline):
 
 
 @admin.register(CalibrationSession)
-class CalibrationSessionAdmin(SimpleHistoryAdmin):
+class CalibrationSessionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only here: sessions are set up and graded on /audits/calibration/."""
 
     list_display = ["__str__", "region", "facilitator", "agreed_grade"]
     list_filter = ["region"]
     inlines = [CalibrationParticipantInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    may_delete = True  # deleting stays as Django's permissions say

@@ -26,7 +26,117 @@ def _yes_no(value: str) -> bool:
     return value == "yes"
 
 
-class SectionForm(forms.Form):
+def due_date_error(value: datetime.date, *, name: str = "The due date", within: tuple[int, str] | None = None):
+    """Why a due date is refused, or None: it must be today or later and, with `within`
+    (days, in words), no further ahead than that."""
+    today = timezone.localdate()
+    if value < today:
+        return f"{name} must be today or in the future"
+    if within and value > today + datetime.timedelta(days=within[0]):
+        return f"{name} must be within {within[1]}"
+    return None
+
+
+def clean_due_date(value: datetime.date, **kwargs) -> datetime.date:
+    """`due_date_error` for a form's clean_<field>: the date, or the refusal as a ValidationError."""
+    error = due_date_error(value, **kwargs)
+    if error:
+        raise forms.ValidationError(error)
+    return value
+
+
+def grade_field(label: str, *, missing: str, invalid: str = "Select one of the four grades", **kwargs):
+    """A choice of the four grades, Outstanding first, coerced to the Grade value; `missing` is
+    the message when none is chosen."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=GRADE_CHOICES,
+        coerce=int,
+        error_messages={"required": missing, "invalid_choice": invalid},
+        **kwargs,
+    )
+
+
+def yes_no_field(label: str, *, missing: str, invalid: str | None = None, **kwargs):
+    """A yes/no choice coerced to a bool (without `invalid`, Django's own message for a bad value)."""
+    error_messages = {"required": missing} | ({"invalid_choice": invalid} if invalid else {})
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO_CHOICES, coerce=_yes_no, error_messages=error_messages, **kwargs
+    )
+
+
+def long_text_field(label: str, *, rows: int, too_long: str | None = None, **kwargs):
+    """An optional free text of up to EVIDENCE_MAX characters, as a textarea (`too_long`: its message
+    when longer; without it, Django's)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=EVIDENCE_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": too_long} if too_long else None,
+        **kwargs,
+    )
+
+
+def template_field():
+    """The current audit templates, as radios (creating an audit, a calibration or a programme)."""
+    return forms.ModelChoiceField(
+        queryset=AuditTemplate.objects.filter(is_current=True).order_by("name"),
+        label="Audit template",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose a template", "invalid_choice": "Choose a template from the list"},
+    )
+
+
+def criterion_answer_field(c, *, missing_grade: str, **kwargs):
+    """A criterion's answer: one of the four grades, or yes/no (the messages name the criterion)."""
+    if c.kind == CriterionKind.GRADED:
+        invalid = f"Select one of the four grades for “{c.text}”"
+        return grade_field(c.text, missing=missing_grade, invalid=invalid, **kwargs)
+    yes_no = f"Select yes or no for “{c.text}”"
+    return yes_no_field(c.text, missing=yes_no, invalid=yes_no, **kwargs)
+
+
+class CriterionRowsMixin:
+    """Per criterion an answer field and a free-text field, named `<prefix><pk>-grade|answer` and
+    `<prefix><pk>-<text_name>`; shared by the auditor's section form and the moderator's form."""
+
+    prefix_letter = "c"
+    text_name = "evidence"
+
+    def answer_key(self, c) -> str:
+        kind = "grade" if c.kind == CriterionKind.GRADED else "answer"
+        return f"{self.prefix_letter}{c.pk}-{kind}"
+
+    def text_key(self, c) -> str:
+        return f"{self.prefix_letter}{c.pk}-{self.text_name}"
+
+    def field_rows(self):
+        """(row, answer field, text field) per criterion, for the template."""
+        return [(row, self[self.answer_key(row.criterion)], self[self.text_key(row.criterion)]) for row in self.rows]
+
+    def criterion_error_links(self):
+        """(anchor, message) for each criterion's errors, in page order."""
+        links = []
+        for _row, answer, text in self.field_rows():
+            links += [(f"#{answer.auto_id}_1", e) for e in answer.errors]
+            links += [(f"#{text.auto_id}", e) for e in text.errors]
+        return links
+
+    def judgement_inputs(self) -> list[JudgementInput]:
+        inputs = []
+        for row in self.rows:
+            c = row.criterion
+            value = self.cleaned_data.get(self.answer_key(c))
+            answer = {"grade": value} if c.kind == CriterionKind.GRADED else {"answer": value}
+            inputs.append(
+                JudgementInput(criterion_id=c.pk, evidence=self.cleaned_data.get(self.text_key(c), ""), **answer)
+            )
+        return inputs
+
+
+class SectionForm(CriterionRowsMixin, forms.Form):
     """One section of an audit: a grade (or yes/no) and evidence per criterion, plus the version.
 
     Rendered by hand in templates/audits/section.html (a radios group per criterion).
@@ -41,100 +151,42 @@ class SectionForm(forms.Form):
         for row in rows:
             c, j = row.criterion, row.judgement
             if c.kind == CriterionKind.GRADED:
-                self.fields[f"c{c.pk}-grade"] = forms.TypedChoiceField(
-                    label=c.text,
-                    choices=GRADE_CHOICES,
-                    coerce=int,
-                    empty_value=None,
-                    required=require_all,
-                    error_messages={
-                        "required": f"Select a grade for “{c.text}”",
-                        "invalid_choice": f"Select one of the four grades for “{c.text}”",
-                    },
-                    initial=str(j.grade) if j and j.grade is not None else None,
-                )
+                initial = str(j.grade) if j and j.grade is not None else None
             else:
-                self.fields[f"c{c.pk}-answer"] = forms.TypedChoiceField(
-                    label=c.text,
-                    choices=YES_NO_CHOICES,
-                    coerce=_yes_no,
-                    empty_value=None,
-                    required=require_all,
-                    error_messages={
-                        "required": f"Select yes or no for “{c.text}”",
-                        "invalid_choice": f"Select yes or no for “{c.text}”",
-                    },
-                    initial=("yes" if j.answer else "no") if j and j.answer is not None else None,
-                )
-            self.fields[f"c{c.pk}-evidence"] = forms.CharField(
-                label="Evidence",
-                required=False,
-                max_length=EVIDENCE_MAX,
-                widget=forms.Textarea(attrs={"rows": 4}),
-                error_messages={"max_length": f"Evidence must be {EVIDENCE_MAX} characters or fewer"},
+                initial = ("yes" if j.answer else "no") if j and j.answer is not None else None
+            self.fields[self.answer_key(c)] = criterion_answer_field(
+                c,
+                missing_grade=f"Select a grade for “{c.text}”",
+                empty_value=None,
+                required=require_all,
+                initial=initial,
+            )
+            self.fields[self.text_key(c)] = long_text_field(
+                "Evidence",
+                rows=4,
+                too_long=f"Evidence must be {EVIDENCE_MAX} characters or fewer",
                 initial=j.evidence if j else "",
             )
-
-    def field_rows(self):
-        """(row, answer field, evidence field) per criterion, for the template."""
-        out = []
-        for row in self.rows:
-            c = row.criterion
-            key = f"c{c.pk}-grade" if c.kind == CriterionKind.GRADED else f"c{c.pk}-answer"
-            out.append((row, self[key], self[f"c{c.pk}-evidence"]))
-        return out
 
     def error_links(self):
         """(anchor, message) for the GOV.UK error summary, in page order."""
         links = [("#main-content", e) for e in self.non_field_errors()]
         if self["version"].errors:  # a tampered or missing hidden field: the page itself is stale
             links.append(("#main-content", "This page is out of date. Reload it and try again."))
-        for _row, answer, evidence in self.field_rows():
-            links += [(f"#{answer.auto_id}_1", e) for e in answer.errors]
-            links += [(f"#{evidence.auto_id}", e) for e in evidence.errors]
-        return links
-
-    def judgement_inputs(self) -> list[JudgementInput]:
-        inputs = []
-        for row in self.rows:
-            c = row.criterion
-            evidence = self.cleaned_data.get(f"c{c.pk}-evidence", "")
-            if c.kind == CriterionKind.GRADED:
-                inputs.append(
-                    JudgementInput(criterion_id=c.pk, grade=self.cleaned_data.get(f"c{c.pk}-grade"), evidence=evidence)
-                )
-            else:
-                inputs.append(
-                    JudgementInput(
-                        criterion_id=c.pk, answer=self.cleaned_data.get(f"c{c.pk}-answer"), evidence=evidence
-                    )
-                )
-        return inputs
+        return links + self.criterion_error_links()
 
 
 class SubmitForm(forms.Form):
     """The auditor's overall grade on the check-your-answers page."""
 
-    overall_grade = forms.TypedChoiceField(
-        label="Overall grade",
-        choices=GRADE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the overall grade", "invalid_choice": "Select one of the four grades"},
+    overall_grade = grade_field("Overall grade", missing="Select the overall grade", widget=forms.RadioSelect)
+    rationale = long_text_field(
+        "Rationale", rows=4, help_text="Required when your overall grade differs from the suggested grade."
     )
-    rationale = forms.CharField(
-        label="Rationale",
-        help_text="Required when your overall grade differs from the suggested grade.",
-        required=False,
-        max_length=EVIDENCE_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    family_feedback = forms.TypedChoiceField(
-        label="Did feedback from the family inform this audit?",
-        choices=YES_NO_CHOICES,
-        coerce=_yes_no,
+    family_feedback = yes_no_field(
+        "Did feedback from the family inform this audit?",
+        missing="Select yes if family feedback informed this audit",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if family feedback informed this audit"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -190,10 +242,7 @@ class LearningActionForm(forms.Form):
         )
 
     def clean_due_on(self):
-        value = self.cleaned_data["due_on"]
-        if value < timezone.localdate():
-            raise forms.ValidationError("The date must be today or in the future")
-        return value
+        return clean_due_date(self.cleaned_data["due_on"], name="The date")
 
 
 def auditors_for(case):
@@ -214,13 +263,7 @@ class AuditCreateForm(forms.Form):
         empty_label="Choose an auditor",
         error_messages={"required": "Choose an auditor", "invalid_choice": "Choose an auditor from the list"},
     )
-    template = forms.ModelChoiceField(
-        queryset=AuditTemplate.objects.filter(is_current=True).order_by("name"),
-        label="Audit template",
-        widget=forms.RadioSelect,
-        empty_label=None,
-        error_messages={"required": "Choose a template", "invalid_choice": "Choose a template from the list"},
-    )
+    template = template_field()
     due_on = GovukDateInputField(label="Due date", help_text="For example, 27 3 2027")
 
     def __init__(self, *args, case, **kwargs):
@@ -236,12 +279,7 @@ class AuditCreateForm(forms.Form):
         )
 
     def clean_due_on(self):
-        value = self.cleaned_data["due_on"]
-        if value < timezone.localdate():
-            raise forms.ValidationError("The due date must be today or in the future")
-        if value > timezone.localdate() + datetime.timedelta(days=366):
-            raise forms.ValidationError("The due date must be within a year")
-        return value
+        return clean_due_date(self.cleaned_data["due_on"], within=(366, "a year"))
 
 
 class VersionedAuditAdminForm(forms.ModelForm):
@@ -340,26 +378,23 @@ class ModerationAdminForm(forms.ModelForm):
         return data
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(CriterionRowsMixin, forms.Form):
     """The moderator's own, blind grading: each criterion (with an optional note), then the overall grade.
 
     Rendered by hand in templates/audits/moderate.html (a radios group per criterion).
     """
 
-    grade = forms.TypedChoiceField(
-        label="Your overall grade for this work",
-        choices=GRADE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select your overall grade", "invalid_choice": "Select one of the four grades"},
+    prefix_letter = "m"
+    text_name = "note"
+
+    grade = grade_field(
+        "Your overall grade for this work", missing="Select your overall grade", widget=forms.RadioSelect
     )
-    notes = forms.CharField(
-        label="Notes",
+    notes = long_text_field(
+        "Notes",
+        rows=4,
+        too_long=f"Notes must be {EVIDENCE_MAX} characters or fewer",
         help_text="Why you reached this grade, for the auditor and for learning.",
-        required=False,
-        max_length=EVIDENCE_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": f"Notes must be {EVIDENCE_MAX} characters or fewer"},
     )
 
     def __init__(self, *args, rows=(), **kwargs):
@@ -367,63 +402,16 @@ class ModerationForm(forms.Form):
         self.rows = list(rows)
         for row in self.rows:
             c = row.criterion
-            if c.kind == CriterionKind.GRADED:
-                self.fields[f"m{c.pk}-grade"] = forms.TypedChoiceField(
-                    label=c.text,
-                    choices=GRADE_CHOICES,
-                    coerce=int,
-                    error_messages={
-                        "required": f"Select your grade for “{c.text}”",
-                        "invalid_choice": f"Select one of the four grades for “{c.text}”",
-                    },
-                )
-            else:
-                self.fields[f"m{c.pk}-answer"] = forms.TypedChoiceField(
-                    label=c.text,
-                    choices=YES_NO_CHOICES,
-                    coerce=_yes_no,
-                    error_messages={
-                        "required": f"Select yes or no for “{c.text}”",
-                        "invalid_choice": f"Select yes or no for “{c.text}”",
-                    },
-                )
-            self.fields[f"m{c.pk}-note"] = forms.CharField(
-                label="Your note",
-                required=False,
-                max_length=EVIDENCE_MAX,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                error_messages={"max_length": f"A note must be {EVIDENCE_MAX} characters or fewer"},
+            self.fields[self.answer_key(c)] = criterion_answer_field(
+                c, missing_grade=f"Select your grade for “{c.text}”"
             )
-
-    def field_rows(self):
-        """(row, answer field, note field) per criterion, for the template."""
-        out = []
-        for row in self.rows:
-            c = row.criterion
-            key = f"m{c.pk}-grade" if c.kind == CriterionKind.GRADED else f"m{c.pk}-answer"
-            out.append((row, self[key], self[f"m{c.pk}-note"]))
-        return out
+            self.fields[self.text_key(c)] = long_text_field(
+                "Your note", rows=3, too_long=f"A note must be {EVIDENCE_MAX} characters or fewer"
+            )
 
     def error_links(self):
         links = [("#main-content", e) for e in self.non_field_errors()]
-        for _row, answer, note in self.field_rows():
-            links += [(f"#{answer.auto_id}_1", e) for e in answer.errors]
-            links += [(f"#{note.auto_id}", e) for e in note.errors]
+        links += self.criterion_error_links()
         links += [("#id_grade_1", e) for e in self["grade"].errors]
         links += [("#id_notes", e) for e in self["notes"].errors]
         return links
-
-    def judgement_inputs(self) -> list[JudgementInput]:
-        inputs = []
-        for row in self.rows:
-            c = row.criterion
-            note = self.cleaned_data.get(f"m{c.pk}-note", "")
-            if c.kind == CriterionKind.GRADED:
-                inputs.append(
-                    JudgementInput(criterion_id=c.pk, grade=self.cleaned_data[f"m{c.pk}-grade"], evidence=note)
-                )
-            else:
-                inputs.append(
-                    JudgementInput(criterion_id=c.pk, answer=self.cleaned_data[f"m{c.pk}-answer"], evidence=note)
-                )
-        return inputs

@@ -8,8 +8,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 
-from audits.forms import EVIDENCE_MAX, GRADE_CHOICES, SectionForm
-from audits.models import AuditTemplate
+from audits.forms import SectionForm, grade_field, long_text_field, template_field
 from audits.services.calibration import MAX_AUDITORS, MIN_AUDITORS
 from organisation.roles import Role
 
@@ -33,13 +32,7 @@ class CalibrationCreateForm(forms.Form):
     case_reference = forms.CharField(
         label="Case reference", max_length=30, error_messages={"required": "Enter the reference of the case file"}
     )
-    template = forms.ModelChoiceField(
-        queryset=AuditTemplate.objects.filter(is_current=True).order_by("name"),
-        label="Audit template",
-        widget=forms.RadioSelect,
-        empty_label=None,
-        error_messages={"required": "Choose a template", "invalid_choice": "Choose a template from the list"},
-    )
+    template = template_field()
     auditors = PersonChoiceField(
         queryset=calibration_people(),
         label="Auditors",
@@ -74,13 +67,7 @@ class CalibrationCreateForm(forms.Form):
 class CalibrationGradeForm(SectionForm):
     """Every applicable question at once, then the overall grade (a session is graded in one go)."""
 
-    overall_grade = forms.TypedChoiceField(
-        label="Overall grade",
-        choices=GRADE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the overall grade", "invalid_choice": "Select one of the four grades"},
-    )
+    overall_grade = grade_field("Overall grade", missing="Select the overall grade", widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, require_all=True, **kwargs)
@@ -92,16 +79,8 @@ class CalibrationGradeForm(SectionForm):
 
 
 class AgreedGradeForm(forms.Form):
-    grade = forms.TypedChoiceField(
-        label="Agreed grade",
-        choices=GRADE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the agreed grade", "invalid_choice": "Select one of the four grades"},
-    )
-    notes = forms.CharField(
-        label="Notes", required=False, max_length=EVIDENCE_MAX, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    grade = grade_field("Agreed grade", missing="Select the agreed grade", widget=forms.RadioSelect)
+    notes = long_text_field("Notes", rows=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

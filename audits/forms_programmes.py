@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
-
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
 
-from audits.models import AuditTemplate, Programme
+from audits.forms import due_date_error, template_field
+from audits.models import Programme
 from cases.models import AgeBand, ApplicationType, LawType
 from organisation.models import Region
 
@@ -27,13 +26,7 @@ class ProgrammeForm(forms.Form):
         help_text="For example, domestic abuse. A re-audit shares the theme of the programme it repeats.",
         error_messages={"required": "Enter the theme"},
     )
-    template = forms.ModelChoiceField(
-        queryset=AuditTemplate.objects.filter(is_current=True).order_by("name"),
-        label="Audit template",
-        widget=forms.RadioSelect,
-        empty_label=None,
-        error_messages={"required": "Choose a template", "invalid_choice": "Choose a template from the list"},
-    )
+    template = template_field()
     regions = forms.ModelMultipleChoiceField(
         queryset=Region.objects.order_by("name"),
         label="Regions",
@@ -147,10 +140,9 @@ class ProgrammeForm(forms.Form):
         elif size is not None and share is not None:
             self.add_error("share", "Enter a number of case files or a percentage, not both")
         due = data.get("due_on")
-        if due and due < timezone.localdate():
-            self.add_error("due_on", "The due date must be today or in the future")
-        elif due and due > timezone.localdate() + datetime.timedelta(days=730):
-            self.add_error("due_on", "The due date must be within two years")
+        error = due and due_date_error(due, within=(730, "two years"))
+        if error:
+            self.add_error("due_on", error)
         return data
 
     def programme_fields(self) -> dict:

@@ -1,23 +1,18 @@
 """Celery tasks: thin wrappers over audit scheduling and moderation sampling (run by beat).
 
-Both services are idempotent (a rerun adds nothing), so `acks_late` is safe: a worker that
-dies mid-run leaves the message for another. Retries only for errors that may pass (the
-database or broker connection dropping).
+Both services are idempotent (a rerun adds nothing), so the shared retry policy
+(organisation/task_policy.py: `acks_late`, retries for connection errors) is safe.
 """
 
 import datetime
 import random
 
-from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from audits.services.moderation import moderation_draw
 from audits.services.scheduling import schedule_audits
-
-RETRY_ON = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError)
+from organisation.task_policy import retrying_task
 
 
 def _seed(day: datetime.date) -> int:
@@ -25,13 +20,7 @@ def _seed(day: datetime.date) -> int:
     return int(day.strftime("%Y%m%d"))
 
 
-@shared_task(
-    name="audits.tasks.schedule_audits_task",
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 3},
-    acks_late=True,
-)
+@retrying_task("audits.tasks.schedule_audits_task")
 def schedule_audits_task(today_iso: str | None = None) -> int:
     """Top every practitioner up to their audits; how many audits were scheduled."""
     today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
@@ -39,13 +28,7 @@ def schedule_audits_task(today_iso: str | None = None) -> int:
     return len(report.scheduled)
 
 
-@shared_task(
-    name="audits.tasks.sample_moderation_task",
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 3},
-    acks_late=True,
-)
+@retrying_task("audits.tasks.sample_moderation_task")
 def sample_moderation_task() -> int:
     """Top the moderation sample up to AUDIT_MODERATION_SHARE of completed audits; how many were drawn."""
     share = getattr(settings, "AUDIT_MODERATION_SHARE", 0.05)

@@ -2,24 +2,15 @@
 
 from django.contrib import admin, messages
 
-from organisation.admin_lists import SafeDateHierarchyMixin
+from organisation.admin_lists import ReadOnlyAdminMixin, SafeDateHierarchyMixin
 
 from .models import ApiToken, KpiSnapshot, RollupRun
 
 
 @admin.register(KpiSnapshot)
-class KpiSnapshotAdmin(admin.ModelAdmin):
+class KpiSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["month", "region", "team", "audits", "good", "outstanding", "computed_at"]
     list_filter = ["region", "month"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)
@@ -43,18 +34,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(RollupRun)
-class RollupRunAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
+class RollupRunAdmin(SafeDateHierarchyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """When the roll-ups ran (read-only): a missing night shows here first."""
 
     list_display = ["finished_at", "kind", "region", "month", "kpi_rows"]
     list_filter = ["kind", "region"]
     date_hierarchy = "finished_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,23 +7,12 @@ safe because a roll-up recomputes and upserts (same rows whenever it runs).
 
 import datetime
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
-from kombu.exceptions import OperationalError as BrokerOperationalError
+from organisation.task_policy import retrying_task
 
 from . import rollup
 
-RETRY_ON = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError)
 
-
-@shared_task(
-    name="dashboards.tasks.rollup_slice_task",
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    retry_kwargs={"max_retries": 5},
-    acks_late=True,
-)
+@retrying_task("dashboards.tasks.rollup_slice_task", max_retries=5, retry_backoff_max=300)
 def rollup_slice_task(region_id: int, month_iso: str) -> int:
     """Recompute one region's month; month_iso is 'YYYY-MM' or 'YYYY-MM-DD'.
 
@@ -36,27 +25,14 @@ def rollup_slice_task(region_id: int, month_iso: str) -> int:
     return rows
 
 
-@shared_task(
-    name="dashboards.tasks.rollup_details_task",
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    retry_kwargs={"max_retries": 5},
-    acks_late=True,
-)
+@retrying_task("dashboards.tasks.rollup_details_task", max_retries=5, retry_backoff_max=300)
 def rollup_details_task(region_id: int, month_iso: str) -> int:
     """Recompute one region's month's criterion, practitioner and characteristic snapshots."""
     month = datetime.date.fromisoformat(month_iso[:7] + "-01")
     return rollup.rollup_slice_details(region_id=int(region_id), month=month)
 
 
-@shared_task(
-    name="dashboards.tasks.rollup_all",
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 3},
-    acks_late=True,
-)
+@retrying_task("dashboards.tasks.rollup_all")
 def rollup_all() -> int:
     """The nightly rebuild of the KPI group (CELERY_BEAT_SCHEDULE names this task): KPI, template,
     moderation, feedback and theme snapshots.
@@ -68,13 +44,7 @@ def rollup_all() -> int:
     return rollup.rollup_all(criteria=False)
 
 
-@shared_task(
-    name="dashboards.tasks.rollup_criteria",
-    autoretry_for=RETRY_ON,
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 3},
-    acks_late=True,
-)
+@retrying_task("dashboards.tasks.rollup_criteria")
 def rollup_criteria() -> int:
     """The weekly rebuild of every detail snapshot (it reads every judgement)."""
     return rollup.rollup_criteria()

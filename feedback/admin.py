@@ -1,16 +1,15 @@
 """Quality admins see and correct feedback here, keep the question sets (versioned on save like audit
 templates), the themes and the "you said, we did" list; links are listed without their secret."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from organisation.access_log import AccessLoggedAdminMixin, Kind
-from organisation.admin_lists import SafeDateHierarchyMixin
+from organisation.admin_lists import SafeDateHierarchyMixin, VersionedAdminMixin
 from organisation.importing import CsvImportAdminMixin
 
 from .imports import FeedbackImporter
@@ -88,65 +87,37 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(QuestionSet)
-class QuestionSetAdmin(admin.ModelAdmin):
+class QuestionSetAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Saving changes to a set that feedback used makes a new version (see question_set_revise)."""
 
     inlines = [QuestionInline]
     list_display = ["name", "slug", "version", "is_current", "ask_when_case_closes", "answered"]
     list_filter = ["is_current", "slug"]
     EDITABLE = ["name", "intro", "one_question_per_page", "ask_when_case_closes"]
+    use_relation = "feedback"
+    row_model, row_fields = Question, QUESTION_FIELDS
+    in_use_message = (
+        "Feedback was given on version {old}, so your changes were saved as version "
+        "{new}. Answers already given keep the questions of version {old}."
+    )
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(answered=Count("feedback"))
-
-    @admin.display(description="Feedback given on it", ordering="answered")
+    @admin.display(description="Feedback given on it", ordering="uses")
     def answered(self, obj):
-        return obj.answered
+        return obj.uses
 
     def get_fields(self, request, obj=None):
         return ["slug", *self.EDITABLE] if obj is None else ["slug", "version", "is_current", *self.EDITABLE]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["slug", "version", "is_current"]
-
-    def has_change_permission(self, request, obj=None):
-        # Old versions are kept exactly as feedback was given on them: read-only.
-        if obj is not None and not obj.is_current:
-            return False
-        return super().has_change_permission(request, obj)
-
     def has_delete_permission(self, request, obj=None):
         return False  # every link needs its audience's current set; old ones hold answers
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            super().save_model(request, obj, form, change)
+    def in_use(self, original):
+        return question_set_in_use(original)
 
-    def save_related(self, request, form, formsets, change):
-        if not change:
-            return super().save_related(request, form, formsets, change)
-        rows = []
-        for formset in formsets:
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            for inline_form in formset.forms:
-                data = getattr(inline_form, "cleaned_data", None)
-                if data and not data.get("DELETE"):
-                    rows.append({name: data[name] for name in QUESTION_FIELDS})
-        original = QuestionSet.objects.get(pk=form.instance.pk)
-        was_in_use = question_set_in_use(original)
-        revised = question_set_revise(
+    def revise(self, request, form, original, rows):
+        return question_set_revise(
             question_set=original, questions=rows, **{n: form.cleaned_data[n] for n in self.EDITABLE}
         )
-        request._revised_set = revised
-        if was_in_use:
-            messages.warning(
-                request,
-                f"Feedback was given on version {original.version}, so your changes were saved as version "
-                f"{revised.version}. Answers already given keep the questions of version {original.version}.",
-            )
-
-    def response_change(self, request, obj):
-        return super().response_change(request, getattr(request, "_revised_set", obj))
 
 
 @admin.register(Theme)

@@ -117,83 +117,46 @@ def plan_edit(request, pk):
     return _form_page(request, forms.PlanForm, title="Edit plan", plan=plan, instance=plan)
 
 
+def _part_page(request, plan, form_class, title, **kwargs):
+    """The form for a part of a plan (objective, action, success measure); back to the plan once saved."""
+    return _form_page(request, form_class, title=title, plan=plan, done_url=plan.get_absolute_url(), **kwargs)
+
+
 def objective_create(request, pk):
     plan = selectors.get_plan_for(request.user, pk, write=True)
-    return _form_page(
-        request,
-        forms.ObjectiveForm,
-        title="Add an objective",
-        plan=plan,
-        done_url=plan.get_absolute_url(),
-        for_plan=plan,
-    )
+    return _part_page(request, plan, forms.ObjectiveForm, "Add an objective", for_plan=plan)
 
 
 def objective_edit(request, pk, objective_id):
     plan = selectors.get_plan_for(request.user, pk, write=True)
     objective = get_object_or_404(Objective, pk=objective_id, plan=plan)
-    return _form_page(
-        request,
-        forms.ObjectiveForm,
-        title=f"Edit objective {objective.ref}",
-        plan=plan,
-        instance=objective,
-        done_url=plan.get_absolute_url(),
-        for_plan=plan,
-    )
+    title = f"Edit objective {objective.ref}"
+    return _part_page(request, plan, forms.ObjectiveForm, title, instance=objective, for_plan=plan)
 
 
 def action_create(request, pk, objective_id):
     plan = selectors.get_plan_for(request.user, pk, write=True)
     objective = get_object_or_404(Objective, pk=objective_id, plan=plan)
-    return _form_page(
-        request,
-        forms.ActionForm,
-        title=f"Add an action to objective {objective.ref}",
-        plan=plan,
-        done_url=plan.get_absolute_url(),
-        objective=objective,
-    )
+    title = f"Add an action to objective {objective.ref}"
+    return _part_page(request, plan, forms.ActionForm, title, objective=objective)
 
 
 def action_edit(request, pk, action_id):
     plan = selectors.get_plan_for(request.user, pk, write=True)
     action = get_object_or_404(Action.objects.select_related("objective"), pk=action_id, objective__plan=plan)
-    return _form_page(
-        request,
-        forms.ActionForm,
-        title=f"Edit action {action.ref}",
-        plan=plan,
-        instance=action,
-        done_url=plan.get_absolute_url(),
-        objective=action.objective,
-    )
+    title = f"Edit action {action.ref}"
+    return _part_page(request, plan, forms.ActionForm, title, instance=action, objective=action.objective)
 
 
 def measure_create(request, pk):
     plan = selectors.get_plan_for(request.user, pk, write=True)
-    return _form_page(
-        request,
-        forms.MeasureForm,
-        title="Add a success measure",
-        plan=plan,
-        done_url=plan.get_absolute_url(),
-        for_plan=plan,
-    )
+    return _part_page(request, plan, forms.MeasureForm, "Add a success measure", for_plan=plan)
 
 
 def measure_edit(request, pk, measure_id):
     plan = selectors.get_plan_for(request.user, pk, write=True)
     measure = get_object_or_404(SuccessMeasure, pk=measure_id, plan=plan)
-    return _form_page(
-        request,
-        forms.MeasureForm,
-        title="Edit success measure",
-        plan=plan,
-        instance=measure,
-        done_url=plan.get_absolute_url(),
-        for_plan=plan,
-    )
+    return _part_page(request, plan, forms.MeasureForm, "Edit success measure", instance=measure, for_plan=plan)
 
 
 def _update_page(request, plan, *, action=None, measure=None):

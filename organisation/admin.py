@@ -7,7 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import visibility
-from .admin_lists import SafeDateHierarchyMixin
+from .admin_lists import ReadOnlyAdminMixin, SafeDateHierarchyMixin
 from .importing import CsvImportAdminMixin
 from .models import AccessRecord, Region, Team, User
 from .signin import unlock_sign_in
@@ -108,7 +108,7 @@ class UserAdmin(CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin,
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
+class AccessRecordAdmin(SafeDateHierarchyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who saw what, for quality admins: read-only (nobody edits or deletes the log by hand;
     `apply_retention` purges it after ACCESS_LOG_RETENTION_DAYS)."""
 
@@ -119,15 +119,6 @@ class AccessRecordAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     show_full_result_count = False  # no second COUNT(*) over a log that only grows
     fields = list_display
     readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def safe_date_hierarchies(site) -> None:

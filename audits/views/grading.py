@@ -46,6 +46,21 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _call_service(form, service, *, locked: bool = False, **kwargs):
+    """Run a write service for a valid form: (its result, None) when it succeeds; (None, None) when
+    it refuses the input, its messages then on the form (so `form.errors` tells success apart).
+    With `locked` (a save checked against the audit's version) a refusal by the lock is returned
+    as (None, the conflict), for the page to answer 409; otherwise it propagates."""
+    conflicts = (StaleAudit,) if locked else ()
+    try:
+        return service(**kwargs), None
+    except conflicts as error:
+        return None, error
+    except ValidationError as error:
+        _add_service_errors(form, error)
+        return None, None
+
+
 def _record_audit_view(request, audit) -> None:
     """Each page that shows an audit's grades or evidence goes in the access log (one INSERT)."""
     record_view(request, Kind.AUDIT, object_id=audit.pk, case_reference=audit.case.reference)
@@ -96,6 +111,19 @@ def audit_detail(request, pk):
     return render(request, "audits/detail.html", context)
 
 
+def _save_section(form, audit, by):
+    """A valid section form's answers saved through the version lock (the page and its autosave)."""
+    return _call_service(
+        form,
+        audit_save_section,
+        locked=True,
+        audit=audit,
+        by=by,
+        judgements=form.judgement_inputs(),
+        expected_version=form.cleaned_data["version"],
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def audit_section(request, pk, n):
     audit = get_audit_for(request.user, pk, write=True)
@@ -112,18 +140,10 @@ def audit_section(request, pk, n):
         later = request.POST.get("action") == "later"
         form = SectionForm(request.POST, rows=section.rows, require_all=not later)
         if form.is_valid():
-            try:
-                audit_save_section(
-                    audit=audit,
-                    by=request.user,
-                    judgements=form.judgement_inputs(),
-                    expected_version=form.cleaned_data["version"],
-                )
-            except StaleAudit as error:
-                conflict, status = error, 409
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
+            _, conflict = _save_section(form, audit, request.user)
+            if conflict:
+                status = 409
+            elif not form.errors:
                 if later:
                     messages.success(request, "Your answers have been saved. You can come back to this audit later.")
                     return redirect("audits:detail", pk=audit.pk)
@@ -168,17 +188,9 @@ def audit_section_autosave(request, pk, n):
     form = SectionForm(request.POST, rows=section.rows, require_all=False)
     status = 200
     if form.is_valid():
-        try:
-            audit_save_section(
-                audit=audit,
-                by=request.user,
-                judgements=form.judgement_inputs(),
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleAudit as error:
-            context["conflict"], status = error, 409
-        except ValidationError as error:
-            _add_service_errors(form, error)
+        _, context["conflict"] = _save_section(form, audit, request.user)
+        if context["conflict"]:
+            status = 409
     if form.errors:
         status = 422
     context["form"] = form
@@ -200,20 +212,20 @@ def audit_check(request, pk):
     if request.method == "POST":
         form = SubmitForm(request.POST, suggested=suggested, ceiling=ceiling)
         if form.is_valid():
-            try:
-                audit_submit(
-                    audit=audit,
-                    by=request.user,
-                    overall_grade=form.cleaned_data["overall_grade"],
-                    rationale=form.cleaned_data["rationale"],
-                    family_feedback=form.cleaned_data["family_feedback"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except StaleAudit as error:
-                conflict, status = error, 409
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
+            _, conflict = _call_service(
+                form,
+                audit_submit,
+                locked=True,
+                audit=audit,
+                by=request.user,
+                overall_grade=form.cleaned_data["overall_grade"],
+                rationale=form.cleaned_data["rationale"],
+                family_feedback=form.cleaned_data["family_feedback"],
+                expected_version=form.cleaned_data["version"],
+            )
+            if conflict:
+                status = 409
+            elif not form.errors:
                 return redirect("audits:confirmation", pk=audit.pk)
     else:
         initial = {"version": audit.version}
@@ -251,16 +263,15 @@ def learning_action_new(request, pk):
         return redirect("audits:detail", pk=audit.pk)
     form = LearningActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            learning_action_add(
-                audit=audit,
-                by=request.user,
-                description=form.cleaned_data["description"],
-                due_on=form.cleaned_data["due_on"],
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
+        _call_service(
+            form,
+            learning_action_add,
+            audit=audit,
+            by=request.user,
+            description=form.cleaned_data["description"],
+            due_on=form.cleaned_data["due_on"],
+        )
+        if not form.errors:
             messages.success(request, "Learning action added.")
             return redirect(back)
     return render(request, "audits/learning_action_new.html", {"audit": audit, "form": form, "back": back})
@@ -288,17 +299,16 @@ def audit_new(request):
         )
     form = AuditCreateForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
-        try:
-            audit = audit_create(
-                case=case,
-                auditor=form.cleaned_data["auditor"],
-                template=form.cleaned_data["template"],
-                due_on=form.cleaned_data["due_on"],
-                by=user,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
+        audit, _ = _call_service(
+            form,
+            audit_create,
+            case=case,
+            auditor=form.cleaned_data["auditor"],
+            template=form.cleaned_data["template"],
+            due_on=form.cleaned_data["due_on"],
+            by=user,
+        )
+        if not form.errors:
             messages.success(request, f"Audit of {case.reference} created for {audit.auditor}.")
             return redirect("audits:detail", pk=audit.pk)
     return render(request, "audits/new.html", {"case": case, "reference": reference, "form": form})
@@ -318,17 +328,16 @@ def audit_moderate(request, pk):
     rows = [row for section in sheet.sections for row in section.rows]
     form = ModerationForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
-        try:
-            moderation_record(
-                moderation=moderation,
-                by=request.user,
-                grade=form.cleaned_data["grade"],
-                notes=form.cleaned_data["notes"],
-                judgements=form.judgement_inputs(),
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
+        _call_service(
+            form,
+            moderation_record,
+            moderation=moderation,
+            by=request.user,
+            grade=form.cleaned_data["grade"],
+            notes=form.cleaned_data["notes"],
+            judgements=form.judgement_inputs(),
+        )
+        if not form.errors:
             messages.success(request, f"Moderation recorded: {moderation.get_grade_display()} is now the final grade.")
             return redirect("audits:detail", pk=audit.pk)
     _record_audit_view(request, audit)

@@ -22,24 +22,36 @@ from audits.services.responses import is_audited_practitioner
 from organisation import visibility
 
 
-class DoneForm(forms.Form):
-    done_note = forms.CharField(
+def _note_field(required: str):
+    return forms.CharField(
         max_length=NOTE_MAX_LENGTH,
-        error_messages={
-            "required": "Say what you did and what changed in your practice.",
-            "max_length": f"Keep this to {NOTE_MAX_LENGTH:,} characters or fewer.",
-        },
+        error_messages={"required": required, "max_length": f"Keep this to {NOTE_MAX_LENGTH:,} characters or fewer."},
     )
+
+
+class DoneForm(forms.Form):
+    done_note = _note_field("Say what you did and what changed in your practice.")
 
 
 class ReturnForm(forms.Form):
-    return_reason = forms.CharField(
-        max_length=NOTE_MAX_LENGTH,
-        error_messages={
-            "required": "Say why you are returning it and what the practitioner should do.",
-            "max_length": f"Keep this to {NOTE_MAX_LENGTH:,} characters or fewer.",
-        },
-    )
+    return_reason = _note_field("Say why you are returning it and what the practitioner should do.")
+
+
+# The decisions that carry a note: (its form, the form's field, the service recording it, the success message).
+NOTE_DECISIONS = {
+    "done": (
+        DoneForm,
+        "done_note",
+        lambda action, by, text: learning_action_mark_done(action=action, by=by, note=text),
+        "Learning action marked done. Your service manager will check it and sign it off.",
+    ),
+    "return": (
+        ReturnForm,
+        "return_reason",
+        lambda action, by, text: learning_action_return(action=action, by=by, reason=text),
+        "Learning action returned to the practitioner with your reason.",
+    ),
+}
 
 
 def _history(action):
@@ -55,18 +67,13 @@ def _history(action):
 
 def _act(request, action, decision):
     """Run the decision posted; (form with errors or None, success message or None)."""
-    if decision == "done":
-        form = DoneForm(request.POST)
-        if form.is_valid():
-            learning_action_mark_done(action=action, by=request.user, note=form.cleaned_data["done_note"])
-            return None, "Learning action marked done. Your service manager will check it and sign it off."
-        return form, None
-    if decision == "return":
-        form = ReturnForm(request.POST)
-        if form.is_valid():
-            learning_action_return(action=action, by=request.user, reason=form.cleaned_data["return_reason"])
-            return None, "Learning action returned to the practitioner with your reason."
-        return form, None
+    if decision in NOTE_DECISIONS:
+        form_class, field, record, success = NOTE_DECISIONS[decision]
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return form, None
+        record(action, request.user, form.cleaned_data[field])
+        return None, success
     if decision == "sign_off":
         learning_action_sign_off(action=action, by=request.user)
         return None, "Learning action signed off."
@@ -104,7 +111,11 @@ def learning_action_page(request, pk, action_id):
         "may_decide": is_manager and action.status == LearningActionStatus.DONE,
         "done_form": done_form,
         "return_form": return_form,
-        "errors": errors,
+        "error_links": [
+            *[("#action-summary", e) for e in errors],
+            *[("#id_done_note", e) for e in done_form["done_note"].errors],
+            *[("#id_return_reason", e) for e in return_form["return_reason"].errors],
+        ],
         "history": _history(action),
         "today": timezone.localdate(),
     }

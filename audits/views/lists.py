@@ -156,58 +156,40 @@ class _PersonChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
+def _pick(field_class, queryset, to_field_name: str, empty_label: str, what: str):
+    """An optional filter naming a row by `to_field_name`; options set per person in __init__."""
+    return field_class(
+        queryset=queryset,
+        to_field_name=to_field_name,
+        required=False,
+        empty_label=empty_label,
+        error_messages={"invalid_choice": f"Choose {what} from the list."},
+    )
+
+
+def _choice(choices, what: str, **kwargs):
+    """An optional filter from a fixed list of choices."""
+    return forms.ChoiceField(
+        choices=choices, required=False, error_messages={"invalid_choice": f"Choose {what} from the list."}, **kwargs
+    )
+
+
 class RegionFilterForm(forms.Form):
     """Filters of the region list, from the query string; bad values are reported, never a 500."""
 
-    region = forms.ModelChoiceField(
-        queryset=Region.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label="All regions",
-        error_messages={"invalid_choice": "Choose a region from the list."},
-    )
-    status = forms.ChoiceField(
-        choices=[("", "Any status"), *AuditStatus.choices],
-        required=False,
-        error_messages={"invalid_choice": "Choose a status from the list."},
-    )
-    team = _TeamChoiceField(
-        queryset=Team.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label="All teams",
-        error_messages={"invalid_choice": "Choose a team from the list."},
-    )
-    auditor = _PersonChoiceField(
-        queryset=User.objects.none(),
-        to_field_name="username",
-        required=False,
-        empty_label="All auditors",
-        error_messages={"invalid_choice": "Choose an auditor from the list."},
-    )
+    region = _pick(forms.ModelChoiceField, Region.objects.none(), "code", "All regions", "a region")
+    status = _choice([("", "Any status"), *AuditStatus.choices], "a status")
+    team = _pick(_TeamChoiceField, Team.objects.none(), "code", "All teams", "a team")
+    auditor = _pick(_PersonChoiceField, User.objects.none(), "username", "All auditors", "an auditor")
     overdue = forms.ChoiceField(
         choices=[("", "Overdue or not"), ("yes", "Overdue only"), ("no", "Not overdue")],
         required=False,
         error_messages={"invalid_choice": "Choose overdue only, not overdue, or either."},
     )
     # Filters a dashboard figure links with (drill-down): the audits behind the number.
-    grade = forms.ChoiceField(
-        choices=GRADE_FILTER_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": "Choose a grade from the list."},
-    )
-    practitioner = _PersonChoiceField(
-        queryset=User.objects.none(),
-        to_field_name="username",
-        required=False,
-        empty_label="All practitioners",
-        error_messages={"invalid_choice": "Choose a practitioner from the list."},
-    )
-    template = forms.ChoiceField(
-        choices=[("", "All templates")],
-        required=False,
-        error_messages={"invalid_choice": "Choose an audit template from the list."},
-    )
+    grade = _choice(GRADE_FILTER_CHOICES, "a grade")
+    practitioner = _pick(_PersonChoiceField, User.objects.none(), "username", "All practitioners", "a practitioner")
+    template = _choice([("", "All templates")], "an audit template")
     completed_from = MonthField(label="Completed from (month)", required=False)
     completed_to = MonthField(label="Completed to (month)", required=False)
     criterion = forms.SlugField(
@@ -219,12 +201,7 @@ class RegionFilterForm(forms.Form):
             "max_length": "Enter a criterion code of at most 60 characters.",
         },
     )
-    criterion_answer = forms.ChoiceField(
-        label="Criterion answer",
-        choices=CRITERION_ANSWER_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": "Choose a criterion answer from the list."},
-    )
+    criterion_answer = _choice(CRITERION_ANSWER_CHOICES, "a criterion answer", label="Criterion answer")
 
     def clean(self):
         data = super().clean()

@@ -283,56 +283,49 @@ CELERY_TASK_ROUTES = {
     "work.tasks.send_reminders_task": {"queue": "mail"},
     "feedback.tasks.remind_feedback_handover_task": {"queue": "mail"},
 }
+
+
+def _beat(task: str, schedule: crontab, *, expires_hours: int) -> dict:
+    """A beat entry whose message expires near its interval, so a backlog does not run twice."""
+    return {"task": task, "schedule": schedule, "options": {"expires": 60 * 60 * expires_hours}}
+
+
 CELERY_BEAT_SCHEDULE = {
     # Rebuild every snapshot at night: catches up any slice whose enqueue was lost
     # while the broker was down, and any change made outside the signals (raw SQL, imports).
-    "rollup-all-nightly": {
-        "task": "dashboards.tasks.rollup_all",
-        "schedule": crontab(hour=2, minute=15),
-        "options": {"expires": 60 * 60 * 6},
-    },
+    "rollup-all-nightly": _beat("dashboards.tasks.rollup_all", crontab(hour=2, minute=15), expires_hours=6),
     # The nightly job leaves the criterion snapshots to the slice roll-ups (they read every
     # judgement, 13 per audit); rebuild them all once a week, early on Sunday.
-    "rollup-criteria-weekly": {
-        "task": "dashboards.tasks.rollup_criteria",
-        "schedule": crontab(hour=3, minute=15, day_of_week="sun"),
-        "options": {"expires": 60 * 60 * 6},
-    },
+    "rollup-criteria-weekly": _beat(
+        "dashboards.tasks.rollup_criteria", crontab(hour=3, minute=15, day_of_week="sun"), expires_hours=6
+    ),
     # Top every practitioner up to 8 audits in a rolling 12 months (4 with collaborative
     # feedback) early on the 1st; idempotent, so a retry or a manual run adds nothing.
-    "schedule-audits-monthly": {
-        "task": "audits.tasks.schedule_audits_task",
-        "schedule": crontab(hour=5, minute=0, day_of_month=1),
-        "options": {"expires": 60 * 60 * 12},
-    },
+    "schedule-audits-monthly": _beat(
+        "audits.tasks.schedule_audits_task", crontab(hour=5, minute=0, day_of_month=1), expires_hours=12
+    ),
     # Each weekday morning: the digests (work due within 7 days and overdue), escalations of work
     # 10 working days overdue, and any mail still waiting. Idempotent: a second run that day sends nothing new.
-    "send-reminders-weekdays": {
-        "task": "work.tasks.send_reminders_task",
-        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
-        "options": {"expires": 60 * 60 * 6},
-    },
+    "send-reminders-weekdays": _beat(
+        "work.tasks.send_reminders_task", crontab(hour=7, minute=0, day_of_week="mon-fri"), expires_hours=6
+    ),
     # Keep the moderation sample at AUDIT_MODERATION_SHARE of recently completed audits;
     # early Monday, so moderators start the week with their sample.
-    "sample-moderation-weekly": {
-        "task": "audits.tasks.sample_moderation_task",
-        "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
-        "options": {"expires": 60 * 60 * 12},
-    },
+    "sample-moderation-weekly": _beat(
+        "audits.tasks.sample_moderation_task", crontab(hour=5, minute=30, day_of_week="mon"), expires_hours=12
+    ),
     # Records retention: anonymise cases closed longer than RETENTION_YEARS and purge access
     # records past ACCESS_LOG_RETENTION_DAYS; weekly, early Sunday, before the criteria rebuild.
-    "apply-retention-weekly": {
-        "task": "retention.tasks.apply_retention_task",
-        "schedule": crontab(hour=1, minute=30, day_of_week="sun"),
-        "options": {"expires": 60 * 60 * 12},
-    },
+    "apply-retention-weekly": _beat(
+        "retention.tasks.apply_retention_task", crontab(hour=1, minute=30, day_of_week="sun"), expires_hours=12
+    ),
     # Remind practitioners of feedback links from closed cases not handed over within 10 working
     # days; each link is reminded once, so the daily run (weekdays, before the working day) is safe.
-    "feedback-handover-reminders": {
-        "task": "feedback.tasks.remind_feedback_handover_task",
-        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
-        "options": {"expires": 60 * 60 * 12},
-    },
+    "feedback-handover-reminders": _beat(
+        "feedback.tasks.remind_feedback_handover_task",
+        crontab(hour=7, minute=0, day_of_week="mon-fri"),
+        expires_hours=12,
+    ),
 }
 # Moderation: the share of completed audits drawn for a second, blind grading, from the
 # audits completed in the last AUDIT_MODERATION_WINDOW_DAYS days.
