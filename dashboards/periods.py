@@ -23,9 +23,23 @@ def echo(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def month_start(day: datetime.date) -> datetime.date:
+    """The first day of the day's month: how snapshot rows name their month."""
+    return day.replace(day=1)
+
+
 def add_months(month: datetime.date, n: int) -> datetime.date:
     index = month.year * 12 + month.month - 1 + n
     return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months from first's to last's, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
 
 
 @dataclass(frozen=True)

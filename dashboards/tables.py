@@ -102,6 +102,14 @@ def days_cell(total_days: int, cases: int) -> Cell:
     return Cell(f"{mean:.1f} days ({cases} cases)", csv=(round(mean, 1), total_days, cases))
 
 
+def mean_cell(total: int, answers: int) -> Cell:
+    """'7.4 out of 10 (52 answers)'; CSV gives the mean, the total and the number of answers."""
+    if not answers:
+        return Cell("No data", csv=("", total, answers))
+    mean = total / answers
+    return Cell(f"{mean:.1f} out of 10 ({answers} answers)", csv=(round(mean, 1), total, answers))
+
+
 def month_label(month: datetime.date) -> str:
     return f"{month:%b %Y}"
 
