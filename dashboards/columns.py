@@ -96,16 +96,19 @@ def _compared(row: Row) -> Cell:
     return Cell("–" if row.national else board.comparison_word(row.flag))
 
 
-def _case_share(name, heading, *, of, window, where, numerator, words, api=()) -> "Figure":
-    """A case KPI: the share of the `where` cases (received or due in the period: `of` counts them)
-    that meet `numerator`; linked to those cases, and to all of them below."""
-    return Figure(
-        name,
-        pct_column(heading),
-        _ratio(name, of),
-        Link("cases", where, window, numerator, when=of, all_of=words),
-        api=api,
-    )
+# The cases a case KPI counts: care cases and private law cases received in the period, section 7
+# reports due in it, cases received with domestic abuse alleged.
+CARE = Link("cases", {"application_type": "s31_care"}, "received")
+PRIVATE = Link("cases", {"law_type": "private"}, "received")
+SECTION_7 = Link("cases", {"application_type": "section_7"}, "due")
+ALLEGED = Link("cases", {"da_alleged": "yes"}, "received")
+
+
+def _case_share(name: str, heading: str, cases: Link, of: str, words: str, *, api=(), **numerator) -> "Figure":
+    """A case KPI: the share of `cases` (`of` counts them, `words` says what they are) that meet
+    `numerator`; linked to those cases, and to all of them below."""
+    link = dataclasses.replace(cases, numerator=numerator, when=of, all_of=words)
+    return Figure(name, pct_column(heading), _ratio(name, of), link, api=api)
 
 
 FIGURES = {
@@ -133,11 +136,10 @@ FIGURES = {
         _case_share(
             "care_allocated",
             "Care cases allocated",
-            of="care_received",
-            window="received",
-            where={"application_type": "s31_care"},
-            numerator={"allocated": "yes"},
-            words="care cases received",
+            CARE,
+            "care_received",
+            "care cases received",
+            allocated="yes",
             api=("care_allocated_pct",),
         ),
         Figure(
@@ -147,43 +149,40 @@ FIGURES = {
                 csv=("Mean working days to allocate", "Working days: total", "Care cases allocated"),
             ),
             lambda row: days_cell(row.counts["care_working_days_sum"], row.counts["care_allocated"]),
-            Link("cases", {"application_type": "s31_care"}, "received", {"allocated": "yes"}, when="care_allocated"),
+            dataclasses.replace(CARE, numerator={"allocated": "yes"}, when="care_allocated"),
             api=("care_working_days_to_allocate",),
         ),
         _case_share(
             "private_allocated",
             "Private law cases allocated",
-            of="private_received",
-            window="received",
-            where={"law_type": "private"},
-            numerator={"allocated": "yes"},
-            words="private law cases received",
+            PRIVATE,
+            "private_received",
+            "private law cases received",
+            allocated="yes",
             api=("private_allocated_pct",),
         ),
         _case_share(
             "s7_on_time",
             "Section 7 reports filed on time",
-            of="s7_due",
-            window="due",
-            where={"application_type": "section_7"},
-            numerator={"filed_on_time": "yes"},
-            words="section 7 reports due",
+            SECTION_7,
+            "s7_due",
+            "section 7 reports due",
+            filed_on_time="yes",
             api=("s7_on_time_pct",),
         ),
         Figure(
             "da_alleged",
             Column("Cases with domestic abuse alleged"),
             _count("da_alleged"),
-            Link("cases", {"da_alleged": "yes"}, "received", when="da_alleged"),
+            dataclasses.replace(ALLEGED, when="da_alleged"),
         ),
         _case_share(
             "da_substantiated",
             "Of those, domestic abuse substantiated",
-            of="da_alleged",
-            window="received",
-            where={"da_alleged": "yes"},
-            numerator={"da_substantiated": "yes"},
-            words="cases with domestic abuse alleged",
+            ALLEGED,
+            "da_alleged",
+            "cases with domestic abuse alleged",
+            da_substantiated="yes",
         ),
         Figure(
             "feedback_count",

@@ -389,7 +389,8 @@ class Dashboard:
         window = {"first": period.first, "last": period.last}
         places = selectors.place_totals(**window, audits=audits)  # query (two with a selection)
         scopes = self.scopes(places, period)
-        here, nation = scopes[0] if self.level != "national" else scopes[-1], scopes[-1]
+        nation = scopes[-1]
+        here = nation if self.level == "national" else scopes[0]  # the page's own place
         trend_window = {"first": ctx["trend_first"], "last": ctx["trend_last"]}
         by_month = selectors.totals_by("month", **self.where, audits=audits, **trend_window)  # query
         national_by_month = None
