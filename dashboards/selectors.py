@@ -148,9 +148,7 @@ def criterion_counts(
 
     `region_ids=None` reads every region (a national figure is the sum of them).
     """
-    qs = _read(models.CriterionSnapshot).filter(
-        criterion_code__in=list(codes), month__gte=month_start(start), month__lte=month_start(end)
-    )
+    qs = _months(models.CriterionSnapshot, start, end).filter(criterion_code__in=list(codes))
     if region_ids is not None:
         qs = qs.filter(region_id__in=list(region_ids))
     rows = (
@@ -183,16 +181,14 @@ class KpiValue:
 
 def snapshots(*, start: datetime.date, end: datetime.date, region_code: str | None = None):
     """Snapshot rows for months from start's month to end's month inclusive."""
-    qs = _read(models.KpiSnapshot).filter(month__gte=month_start(start), month__lte=month_start(end))
+    qs = _months(models.KpiSnapshot, start, end)
     if region_code:
         qs = qs.filter(region__code=region_code)
     return qs
 
 
 def _criterion_snapshots(kpi: str, *, start: datetime.date, end: datetime.date, region_code: str | None):
-    qs = _read(models.CriterionSnapshot).filter(
-        criterion_code=criterion_code(kpi), month__gte=month_start(start), month__lte=month_start(end)
-    )
+    qs = _months(models.CriterionSnapshot, start, end).filter(criterion_code=criterion_code(kpi))
     return qs.filter(region__code=region_code) if region_code else qs
 
 
@@ -273,8 +269,14 @@ def _sums():
     return {f: Sum(f) for f in COUNT_FIELDS}
 
 
-def _window(qs, *, first: datetime.date, last: datetime.date, region_id=None, team_id=None):
-    qs = qs.filter(month__gte=first, month__lte=last)
+def _months(model, start: datetime.date, end: datetime.date):
+    """The model's snapshot rows (on the read alias) for the months from start's to end's, both included."""
+    return _read(model).filter(month__gte=month_start(start), month__lte=month_start(end))
+
+
+def _window(model, *, first: datetime.date, last: datetime.date, region_id=None, team_id=None):
+    """The model's rows over the months and, where given, in the region and team."""
+    qs = _months(model, first, last)
     if region_id is not None:
         qs = qs.filter(region_id=region_id)
     if team_id is not None:
@@ -337,7 +339,7 @@ def _grouped(qs, groups: tuple[str, ...], sums: dict) -> list[dict]:
 
 def _routine_rows(groups: tuple[str, ...], window: dict) -> list[dict]:
     """Summed counts of routine audits per value of `groups` over the window; one query."""
-    rows = _grouped(_window(_read(models.KpiSnapshot), **window), groups, _sums())
+    rows = _grouped(_window(models.KpiSnapshot, **window), groups, _sums())
     return [{**{g: row[g] for g in groups}, **_counts(row)} for row in rows]
 
 
@@ -346,7 +348,7 @@ def _selected_rows(rows: list[dict], groups: tuple[str, ...], window: dict, audi
     if audits.is_routine:
         return rows
     mixes = _grouped(
-        _window(_read(models.TemplateSnapshot), **window).filter(audits.q()),
+        _window(models.TemplateSnapshot, **window).filter(audits.q()),
         groups,
         {f: Sum(f) for f in SELECTED_FIELDS},
     )
@@ -426,7 +428,7 @@ def weakest_criteria(
 ) -> list[dict]:
     """Criteria most often graded below Good (by share, then count) over the window."""
     rows = (
-        _window(_read(models.CriterionSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(models.CriterionSnapshot, first=first, last=last, region_id=region_id, team_id=team_id)
         .values("criterion_code")
         .annotate(
             text=Max("criterion_text"),
@@ -449,7 +451,7 @@ def moderation_table(
 ) -> dict[tuple[int, int], int]:
     """{(auditor's grade, moderator's grade): count} over the window."""
     rows = (
-        _window(_read(models.ModerationSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(models.ModerationSnapshot, first=first, last=last, region_id=region_id, team_id=team_id)
         .values("auditor_grade", "moderator_grade")
         .annotate(n=Sum("count"))
         .order_by()
@@ -516,7 +518,7 @@ def criterion_results(
     Each row: criterion_code, region_id, kind, text, graded, good_or_better, meets_or_better,
     answered, yes. A national figure is the sum of a code's rows.
     """
-    qs = _window(_read(models.CriterionResultSnapshot), first=first, last=last, team_id=team_id)
+    qs = _window(models.CriterionResultSnapshot, first=first, last=last, team_id=team_id)
     if template_slug:
         qs = qs.filter(template_slug=template_slug)
     return list(
@@ -597,7 +599,7 @@ def feedback_by_respondent(
 ) -> dict[tuple, dict]:
     """{(group value, respondent): counts} of feedback received over the window; one query."""
     rows = (
-        _window(_read(models.FeedbackSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(models.FeedbackSnapshot, first=first, last=last, region_id=region_id, team_id=team_id)
         .values(group, "respondent")
         .annotate(**{name: Sum(name) for name in FEEDBACK_COUNTS})
         .order_by()
@@ -610,7 +612,7 @@ def theme_counts(*, first: datetime.date, last: datetime.date) -> list[dict]:
     "by_region": {region_id: n}, "total"}] by name; one query. (A theme renamed since some slices
     were last rolled up shows one of its names until the nightly rebuild.)"""
     rows = (
-        _window(_read(models.ThemeSnapshot), first=first, last=last)
+        _window(models.ThemeSnapshot, first=first, last=last)
         .values("theme_id", "region_id")
         .annotate(name=Max("theme_name"), n=Sum("count"))
         .order_by()
@@ -667,7 +669,7 @@ def feedback_figures(by_type: dict[str, dict]) -> dict:
 def characteristic_totals(*, first: datetime.date, last: datetime.date, region_id=None, team_id=None) -> dict:
     """{(characteristic, value): {"audits", "good_or_better"}} over the window and scope; one query."""
     rows = (
-        _window(_read(models.CharacteristicSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(models.CharacteristicSnapshot, first=first, last=last, region_id=region_id, team_id=team_id)
         .values("characteristic", "value")
         .annotate(audits=Sum("audits"), good_or_better=Sum("good_or_better"))
         .order_by("characteristic", "value")
@@ -681,7 +683,7 @@ def practitioner_audits(*, first: datetime.date, last: datetime.date, practition
     """{practitioner id: completed audits of their work} over the months (of these practitioners, or
     everyone's with None); one query. Wherever the audits were completed (a practitioner who moved
     team keeps their count)."""
-    qs = _read(models.PractitionerSnapshot).filter(month__gte=first, month__lte=last)
+    qs = _months(models.PractitionerSnapshot, first, last)
     if practitioner_ids is not None:
         qs = qs.filter(practitioner_id__in=practitioner_ids)
     rows = qs.values("practitioner_id").annotate(n=Sum("audits")).order_by()
