@@ -363,10 +363,11 @@ class Dashboard:
     def scopes(self, places: selectors.PlaceTotals, period) -> list[Scope]:
         if self.level == "national":
             regions = list(visibility.visible_regions(self.user).order_by("name"))  # query: regions
+            by_region = places.by("region_id")
             return [
                 self._place(
                     r.name,
-                    places.total(region_id=r.pk),
+                    by_region.get(r.pk) or _empty(),
                     period,
                     {"region": r.code},
                     r.pk,
