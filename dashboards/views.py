@@ -347,13 +347,15 @@ class Dashboard:
     # -- the places shown
 
     def _place(self, name, counts, period, codes, region_id=None, href="") -> Scope:
+        """A region or team: every figure links to its audits, cases or feedback (`codes` filter them)."""
         drills = drills_for(self.user, period.first, period.last, **codes)
         drills["themes"] = drills["feedback"]
         return Scope(name, counts, drills, region_id, href=href)
 
     def _national(self, counts, period, name="National", short="") -> Scope:
         """National: a benchmark on a region's or team's page, linked from the national page itself
-        (and from the themes everywhere) for people who see every region's records."""
+        (and from the themes everywhere) for people who see every region's records; its feedback
+        count never links (nor did it before the pages shared this code)."""
         admin = visibility.is_admin(self.user)
         drills = {"themes": FeedbackDrill(self.user, period.first, period.last) if admin else None}
         if admin and self.level == "national":
