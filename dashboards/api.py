@@ -24,25 +24,12 @@ from audits.models import AuditTemplate
 from organisation import visibility
 from organisation.models import Region
 
-from . import caching, selectors
+from . import caching, columns, selectors
 from .models import ApiToken
 from .periods import PeriodError, echo, parse_month
 from .selection import SelectionError, parse_selection
 
-API_FIELDS = [
-    "audits",
-    "outstanding",
-    "good",
-    "meets_standard",
-    "requires_improvement",
-    "good_or_better_pct",
-    "good_or_better_ci95",
-    "family_feedback_pct",
-    "care_allocated_pct",
-    "care_working_days_to_allocate",
-    "private_allocated_pct",
-    "s7_on_time_pct",
-]
+API_FIELDS = columns.api_fields()  # the figures the pages show, as the API names them
 
 
 def _error(message: str, status: int) -> JsonResponse:

@@ -4,7 +4,7 @@ small groups withheld. Built from the snapshot selectors; no queries of their ow
 
 from . import selectors
 from .models import CharacteristicSnapshot
-from .tables import GOB_COLUMN, Cell, Column, Table, gob_cell, pct_cell, pct_column
+from .tables import GOB_COLUMN, Cell, Column, Table, gob_cell, mean_cell, pct_cell, pct_column
 
 # Groups of fewer audits than this are withheld, so no child can be singled out.
 SUPPRESS_BELOW = 5
@@ -67,12 +67,6 @@ def diversity_table(scopes: list[tuple[str, dict | None]]) -> Table:
     return table
 
 
-def _mean(total: int, answers: int) -> Cell:
-    if not answers:
-        return Cell("No data", csv=("", total, answers))
-    return Cell(f"{total / answers:.1f} out of 10 ({answers} answers)", csv=(round(total / answers, 1), total, answers))
-
-
 def respondent_table(scopes: list[tuple[str, dict[str, dict]]], links=None) -> Table:
     """Feedback by respondent type: how many, mean helpfulness, % said their worker helped, % understood.
     `links` {scope name: drill with .href(**filters)} links each count to the feedback behind it."""
@@ -99,7 +93,7 @@ def respondent_table(scopes: list[tuple[str, dict[str, dict]]], links=None) -> T
                     Cell(name),
                     Cell(label),
                     Cell(str(c["count"]), csv=(c["count"],), href=href),
-                    _mean(c["helpfulness_sum"], c["helpfulness_count"]),
+                    mean_cell(c["helpfulness_sum"], c["helpfulness_count"]),
                     pct_cell(c["worker_helped_yes"], c["worker_helped_count"]),
                     pct_cell(c["understood_yes"], c["understood_count"]),
                 ]

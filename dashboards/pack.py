@@ -8,7 +8,7 @@ from organisation import visibility
 
 from . import board, measures, selectors
 from .tables import Table
-from .views import _criteria_table, _operational_table, _regions_table, _seed_scope
+from .views import Scope, _criteria_table, _operational_table, _regions_table, _seed_scope
 
 
 def period_label(first: datetime.date, last: datetime.date) -> str:
@@ -37,9 +37,10 @@ def national_tables(user, first: datetime.date, last: datetime.date) -> dict[str
         period=_Window(first, last), by_team=by_team, by_code=by_code, region_ids=[r.pk for r in regions]
     )  # 3 queries
     empty = dict.fromkeys(selectors.COUNT_FIELDS, 0)
+    scopes = [Scope(r.name, by_region.get(r.pk) or empty, region_id=r.pk) for r in regions]  # no links
     tables = [
-        _regions_table(user, regions, by_region, nation, label),
-        _operational_table([(r.name, by_region.get(r.pk) or empty) for r in regions] + [("National", nation)]),
+        _regions_table([*scopes, Scope("National (all regions)", nation, national=True)], label),
+        _operational_table([*scopes, Scope("National", nation, national=True)]),
         _criteria_table(selectors.weakest_criteria(first=first, last=last)),  # query
         exceptions,
         measures.respondent_table([("National", _seed_scope(by_code, respondents, None)["feedback"])]),

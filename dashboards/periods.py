@@ -30,6 +30,15 @@ FY_RE = re.compile(r"^FY(\d{4})$", re.IGNORECASE | re.ASCII)
 PeriodError = MonthError
 
 
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months from first's to last's, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str  # "month", "quarter" or "fy"

@@ -13,19 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import DateTimeField, Max, Q, Subquery, Sum
 
-from . import stats
-from .models import (
-    CharacteristicSnapshot,
-    CriterionResultSnapshot,
-    CriterionSnapshot,
-    FeedbackSnapshot,
-    KpiSnapshot,
-    ModerationSnapshot,
-    PractitionerSnapshot,
-    RollupRun,
-    TemplateSnapshot,
-    ThemeSnapshot,
-)
+from . import models, stats
+from .periods import month_start
 
 
 def _read(model):
@@ -35,7 +24,11 @@ def _read(model):
 
 # The count columns of a snapshot row (forward fields only: this module is imported while
 # models load, when the reverse-relation tree is not ready).
-COUNT_FIELDS = [f.name for f in KpiSnapshot._meta.fields if f.get_internal_type() == "PositiveIntegerField"]
+def _count_fields(model) -> list[str]:
+    return [f.name for f in model._meta.fields if f.get_internal_type() == "PositiveIntegerField"]
+
+
+COUNT_FIELDS = _count_fields(models.KpiSnapshot)
 
 
 @dataclass(frozen=True)
@@ -113,7 +106,7 @@ def is_known_kpi(key: str) -> bool:
         return True
     if not is_criterion_kpi(key):
         return False
-    return _read(CriterionSnapshot).filter(criterion_code=criterion_code(key)).exists()
+    return _read(models.CriterionSnapshot).filter(criterion_code=criterion_code(key)).exists()
 
 
 def criterion_kpi_choices() -> list[tuple[str, str]]:
@@ -122,7 +115,7 @@ def criterion_kpi_choices() -> list[tuple[str, str]]:
     One query. Versions of a criterion share its code and appear once, with the greatest text
     (as the roll-up picks one per slice), so the choice does not flicker between versions.
     """
-    rows = _read(CriterionSnapshot).values("criterion_code").annotate(text=Max("criterion_text")).order_by()
+    rows = _read(models.CriterionSnapshot).values("criterion_code").annotate(text=Max("criterion_text")).order_by()
     choices = [(criterion_kpi(r["criterion_code"]), r["text"] or r["criterion_code"]) for r in rows]
     return sorted(choices, key=lambda c: (c[1].casefold(), c[0]))
 
@@ -155,9 +148,7 @@ def criterion_counts(
 
     `region_ids=None` reads every region (a national figure is the sum of them).
     """
-    qs = _read(CriterionSnapshot).filter(
-        criterion_code__in=list(codes), month__gte=month_start(start), month__lte=month_start(end)
-    )
+    qs = _months(models.CriterionSnapshot, start, end).filter(criterion_code__in=list(codes))
     if region_ids is not None:
         qs = qs.filter(region_id__in=list(region_ids))
     rows = (
@@ -188,22 +179,16 @@ class KpiValue:
         return ratio * 100 if kpi_unit(self.kpi) == "%" else ratio
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def snapshots(*, start: datetime.date, end: datetime.date, region_code: str | None = None):
     """Snapshot rows for months from start's month to end's month inclusive."""
-    qs = _read(KpiSnapshot).filter(month__gte=month_start(start), month__lte=month_start(end))
+    qs = _months(models.KpiSnapshot, start, end)
     if region_code:
         qs = qs.filter(region__code=region_code)
     return qs
 
 
 def _criterion_snapshots(kpi: str, *, start: datetime.date, end: datetime.date, region_code: str | None):
-    qs = _read(CriterionSnapshot).filter(
-        criterion_code=criterion_code(kpi), month__gte=month_start(start), month__lte=month_start(end)
-    )
+    qs = _months(models.CriterionSnapshot, start, end).filter(criterion_code=criterion_code(kpi))
     return qs.filter(region__code=region_code) if region_code else qs
 
 
@@ -260,7 +245,7 @@ def kpi_monthly(
 
 
 def _last_run():
-    newest = _read(RollupRun).order_by("-finished_at").values("finished_at")[:1]
+    newest = _read(models.RollupRun).order_by("-finished_at").values("finished_at")[:1]
     return Max(Subquery(newest, output_field=DateTimeField()))
 
 
@@ -272,7 +257,7 @@ def _newest(*moments):
 def computed_at():
     """When the figures were last computed or checked ("figures as of …"): the newest roll-up run
     or snapshot row; None before any roll-up. One query."""
-    row = _read(KpiSnapshot).aggregate(at=Max("computed_at"), run=_last_run())
+    row = _read(models.KpiSnapshot).aggregate(at=Max("computed_at"), run=_last_run())
     return _newest(row["at"], row["run"])
 
 
@@ -284,8 +269,14 @@ def _sums():
     return {f: Sum(f) for f in COUNT_FIELDS}
 
 
-def _window(qs, *, first: datetime.date, last: datetime.date, region_id=None, team_id=None):
-    qs = qs.filter(month__gte=first, month__lte=last)
+def _months(model, start: datetime.date, end: datetime.date):
+    """The model's snapshot rows (on the read alias) for the months from start's to end's, both included."""
+    return _read(model).filter(month__gte=month_start(start), month__lte=month_start(end))
+
+
+def _window(model, *, first: datetime.date, last: datetime.date, region_id=None, team_id=None):
+    """The model's rows over the months and, where given, in the region and team."""
+    qs = _months(model, first, last)
     if region_id is not None:
         qs = qs.filter(region_id=region_id)
     if team_id is not None:
@@ -335,6 +326,41 @@ def _overlay(counts: dict, mix: dict) -> dict:
     return out
 
 
+def _key(row: dict, groups: tuple[str, ...]) -> tuple:
+    return tuple(row[g] for g in groups)
+
+
+def _grouped(qs, groups: tuple[str, ...], sums: dict) -> list[dict]:
+    """The sums per value of `groups` (one row of every sum with no groups); one query."""
+    if not groups:
+        return [qs.aggregate(**sums)]
+    return list(qs.values(*groups).annotate(**sums).order_by(*groups))
+
+
+def _routine_rows(groups: tuple[str, ...], window: dict) -> list[dict]:
+    """Summed counts of routine audits per value of `groups` over the window; one query."""
+    rows = _grouped(_window(models.KpiSnapshot, **window), groups, _sums())
+    return [{**{g: row[g] for g in groups}, **_counts(row)} for row in rows]
+
+
+def _selected_rows(rows: list[dict], groups: tuple[str, ...], window: dict, audits: AuditSelection) -> list[dict]:
+    """`rows` with the selection's grade mix laid over them; no query for routine audits, else one."""
+    if audits.is_routine:
+        return rows
+    mixes = _grouped(
+        _window(models.TemplateSnapshot, **window).filter(audits.q()),
+        groups,
+        {f: Sum(f) for f in SELECTED_FIELDS},
+    )
+    mix_by = {_key(mix, groups): mix for mix in mixes}
+    by = {_key(row, groups): row for row in rows}
+    empty = dict.fromkeys(COUNT_FIELDS, 0)
+    return [
+        {**dict(zip(groups, key, strict=True)), **_overlay(_counts(by.get(key, empty)), mix_by.get(key, {}))}
+        for key in sorted({*by, *mix_by})
+    ]
+
+
 def totals_by(
     group: str,
     *,
@@ -346,41 +372,46 @@ def totals_by(
 ) -> dict[object, dict]:
     """Summed counts grouped by "region_id", "team_id" or "month" over the window (one query;
     two when `audits` selects a template or programme)."""
-    rows = (
-        _window(_read(KpiSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
-        .values(group)
-        .annotate(**_sums())
-        .order_by(group)
-    )
-    by = {row[group]: _counts(row) for row in rows}
-    if audits.is_routine:
-        return by
-    mixes = (
-        _window(_read(TemplateSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
-        .filter(audits.q())
-        .values(group)
-        .annotate(**{f: Sum(f) for f in SELECTED_FIELDS})
-        .order_by(group)
-    )
-    mix_by = {row[group]: row for row in mixes}
-    empty = dict.fromkeys(COUNT_FIELDS, 0)
-    return {key: _overlay(by.get(key, empty), mix_by.get(key, {})) for key in sorted({*by, *mix_by})}
+    window = {"first": first, "last": last, "region_id": region_id, "team_id": team_id}
+    rows = _selected_rows(_routine_rows((group,), window), (group,), window, audits)
+    return {row[group]: _counts(row) for row in rows}
 
 
 def totals(
     *, first: datetime.date, last: datetime.date, region_id=None, team_id=None, audits: AuditSelection = ROUTINE
 ) -> dict:
     """Summed counts over the window and scope (None = national)."""
-    row = _window(_read(KpiSnapshot), first=first, last=last, region_id=region_id, team_id=team_id).aggregate(**_sums())
-    counts = _counts(row)
-    if audits.is_routine:
-        return counts
-    mix = (
-        _window(_read(TemplateSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
-        .filter(audits.q())
-        .aggregate(**{f: Sum(f) for f in SELECTED_FIELDS})
-    )
-    return _overlay(counts, mix)
+    window = {"first": first, "last": last, "region_id": region_id, "team_id": team_id}
+    return add_counts(_selected_rows(_routine_rows((), window), (), window, audits))
+
+
+@dataclass(frozen=True)
+class PlaceTotals:
+    """Summed counts of every region and team over a window, of routine audits and of the audits
+    selected; any scope's totals are sums of these rows."""
+
+    routine: list[dict]
+    selected: list[dict]
+
+    def by(self, group: str, *, routine: bool = False, **where) -> dict[int, dict]:
+        """{region id or team id: counts} over the rows matching `where` (region_id=…)."""
+        out: dict[int, dict] = {}
+        for row in self.routine if routine else self.selected:
+            if all(row[name] == value for name, value in where.items()):
+                out[row[group]] = add_counts([out.get(row[group], {}), row])
+        return out
+
+    def total(self, **where) -> dict:
+        """The selected audits' counts over the rows matching `where`; national with no `where`."""
+        return add_counts(row for row in self.selected if all(row[name] == value for name, value in where.items()))
+
+
+def place_totals(*, first: datetime.date, last: datetime.date, audits: AuditSelection = ROUTINE) -> PlaceTotals:
+    """Counts per (region, team) over the window: one query, two when `audits` selects."""
+    groups = ("region_id", "team_id")
+    window = {"first": first, "last": last}
+    routine = _routine_rows(groups, window)
+    return PlaceTotals(routine, _selected_rows(routine, groups, window, audits))
 
 
 def add_counts(rows) -> dict:
@@ -397,7 +428,7 @@ def weakest_criteria(
 ) -> list[dict]:
     """Criteria most often graded below Good (by share, then count) over the window."""
     rows = (
-        _window(_read(CriterionSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(models.CriterionSnapshot, first=first, last=last, region_id=region_id, team_id=team_id)
         .values("criterion_code")
         .annotate(
             text=Max("criterion_text"),
@@ -420,7 +451,7 @@ def moderation_table(
 ) -> dict[tuple[int, int], int]:
     """{(auditor's grade, moderator's grade): count} over the window."""
     rows = (
-        _window(_read(ModerationSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(models.ModerationSnapshot, first=first, last=last, region_id=region_id, team_id=team_id)
         .values("auditor_grade", "moderator_grade")
         .annotate(n=Sum("count"))
         .order_by()
@@ -430,7 +461,9 @@ def moderation_table(
 
 def snapshot_status() -> dict:
     """When the figures were computed (see computed_at) and the newest month that has any; one query."""
-    row = _read(KpiSnapshot).aggregate(computed_at=Max("computed_at"), latest_month=Max("month"), run=_last_run())
+    row = _read(models.KpiSnapshot).aggregate(
+        computed_at=Max("computed_at"), latest_month=Max("month"), run=_last_run()
+    )
     return {"computed_at": _newest(row["computed_at"], row.pop("run")), "latest_month": row["latest_month"]}
 
 
@@ -485,7 +518,7 @@ def criterion_results(
     Each row: criterion_code, region_id, kind, text, graded, good_or_better, meets_or_better,
     answered, yes. A national figure is the sum of a code's rows.
     """
-    qs = _window(_read(CriterionResultSnapshot), first=first, last=last, team_id=team_id)
+    qs = _window(models.CriterionResultSnapshot, first=first, last=last, team_id=team_id)
     if template_slug:
         qs = qs.filter(template_slug=template_slug)
     return list(
@@ -558,15 +591,7 @@ def diversity(counts: dict | None) -> dict:
     }
 
 
-FEEDBACK_COUNTS = (
-    "count",
-    "helpfulness_count",
-    "helpfulness_sum",
-    "worker_helped_count",
-    "worker_helped_yes",
-    "understood_count",
-    "understood_yes",
-)
+FEEDBACK_COUNTS = tuple(_count_fields(models.FeedbackSnapshot))  # count, helpfulness_count, …
 
 
 def feedback_by_respondent(
@@ -574,7 +599,7 @@ def feedback_by_respondent(
 ) -> dict[tuple, dict]:
     """{(group value, respondent): counts} of feedback received over the window; one query."""
     rows = (
-        _window(_read(FeedbackSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(models.FeedbackSnapshot, first=first, last=last, region_id=region_id, team_id=team_id)
         .values(group, "respondent")
         .annotate(**{name: Sum(name) for name in FEEDBACK_COUNTS})
         .order_by()
@@ -587,17 +612,19 @@ def theme_counts(*, first: datetime.date, last: datetime.date) -> list[dict]:
     "by_region": {region_id: n}, "total"}] by name; one query. (A theme renamed since some slices
     were last rolled up shows one of its names until the nightly rebuild.)"""
     rows = (
-        _window(_read(ThemeSnapshot), first=first, last=last)
-        .values_list("theme_id", "region_id")
+        _window(models.ThemeSnapshot, first=first, last=last)
+        .values("theme_id", "region_id")
         .annotate(name=Max("theme_name"), n=Sum("count"))
         .order_by()
     )
     themes: dict[int, dict] = {}
-    for theme_id, region_id, name, n in rows:
-        entry = themes.setdefault(theme_id, {"theme_id": theme_id, "name": name, "by_region": {}, "total": 0})
-        entry["name"] = max(entry["name"], name)
-        entry["by_region"][region_id] = n
-        entry["total"] += n
+    for row in rows:
+        entry = themes.setdefault(
+            row["theme_id"], {"theme_id": row["theme_id"], "name": row["name"], "by_region": {}, "total": 0}
+        )
+        entry["name"] = max(entry["name"], row["name"])
+        entry["by_region"][row["region_id"]] = row["n"]
+        entry["total"] += row["n"]
     return sorted(themes.values(), key=lambda t: (t["name"].lower(), t["theme_id"]))
 
 
@@ -642,7 +669,7 @@ def feedback_figures(by_type: dict[str, dict]) -> dict:
 def characteristic_totals(*, first: datetime.date, last: datetime.date, region_id=None, team_id=None) -> dict:
     """{(characteristic, value): {"audits", "good_or_better"}} over the window and scope; one query."""
     rows = (
-        _window(_read(CharacteristicSnapshot), first=first, last=last, region_id=region_id, team_id=team_id)
+        _window(models.CharacteristicSnapshot, first=first, last=last, region_id=region_id, team_id=team_id)
         .values("characteristic", "value")
         .annotate(audits=Sum("audits"), good_or_better=Sum("good_or_better"))
         .order_by("characteristic", "value")
@@ -656,7 +683,7 @@ def practitioner_audits(*, first: datetime.date, last: datetime.date, practition
     """{practitioner id: completed audits of their work} over the months (of these practitioners, or
     everyone's with None); one query. Wherever the audits were completed (a practitioner who moved
     team keeps their count)."""
-    qs = _read(PractitionerSnapshot).filter(month__gte=first, month__lte=last)
+    qs = _months(models.PractitionerSnapshot, first, last)
     if practitioner_ids is not None:
         qs = qs.filter(practitioner_id__in=practitioner_ids)
     rows = qs.values("practitioner_id").annotate(n=Sum("audits")).order_by()

@@ -5,6 +5,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from organisation.spreadsheets import neutralise_row
 
@@ -47,6 +49,40 @@ class Table:
     @property
     def html_rows(self) -> list[list[tuple[Cell, Column]]]:
         return [list(zip(row, self.columns, strict=True)) for row in self.rows]
+
+    @property
+    def rendered_rows(self) -> list[str]:
+        """Each row's cells as GOV.UK table markup (the first a row header): built here rather than
+        cell by cell in the template, where a page of a thousand cells took most of its time."""
+        return [_row_html(pairs) for pairs in self.html_rows]
+
+
+TAGS = {"above": ("green", "Above national"), "below": ("red", "Below national")}
+SMALL = "govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0"
+
+
+def _row_html(pairs: list[tuple[Cell, Column]]) -> str:
+    cells = [_cell_html(cell, column, head=i == 0) for i, (cell, column) in enumerate(pairs)]
+    return mark_safe("\n".join(cells))  # each part escaped by format_html or escape
+
+
+def _cell_html(cell: Cell, column: Column, *, head: bool) -> str:
+    """One cell: its text (a link where it has one), a marker, a note and further links below."""
+    parts = [
+        '<th scope="row" class="govuk-table__header">'
+        if head
+        else format_html('<td class="govuk-table__cell{}">', " govuk-table__cell--numeric" if column.numeric else ""),
+        format_html('<a class="govuk-link" href="{}">{}</a>', cell.href, cell.text) if cell.href else escape(cell.text),
+    ]
+    if cell.tag in TAGS:
+        parts.append(format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', *TAGS[cell.tag]))
+    if cell.note:
+        parts.append(format_html('<span class="{}">{}</span>', SMALL, cell.note))
+    parts.extend(
+        format_html('<a class="govuk-link {}" href="{}">{}</a>', SMALL, href, text) for text, href, _ in cell.more
+    )
+    parts.append("</th>" if head else "</td>")
+    return "\n".join(parts)
 
 
 # ---- formatting -----------------------------------------------------------------------------
@@ -100,6 +136,14 @@ def days_cell(total_days: int, cases: int) -> Cell:
         return Cell("No data", csv=("", total_days, cases))
     mean = total_days / cases
     return Cell(f"{mean:.1f} days ({cases} cases)", csv=(round(mean, 1), total_days, cases))
+
+
+def mean_cell(total: int, answers: int) -> Cell:
+    """'7.4 out of 10 (52 answers)'; CSV gives the mean, the total and the number of answers."""
+    if not answers:
+        return Cell("No data", csv=("", total, answers))
+    mean = total / answers
+    return Cell(f"{mean:.1f} out of 10 ({answers} answers)", csv=(round(mean, 1), total, answers))
 
 
 def month_label(month: datetime.date) -> str:

@@ -5,7 +5,7 @@ from . import views
 app_name = "dashboards"
 
 urlpatterns = [
-    path("", views.national, name="national"),
-    path("regions/<slug:code>/", views.region, name="region"),
-    path("regions/<slug:code>/teams/<slug:team_code>/", views.team, name="team"),
+    path("", views.dashboard, {"level": "national"}, name="national"),
+    path("regions/<slug:code>/", views.dashboard, {"level": "region"}, name="region"),
+    path("regions/<slug:code>/teams/<slug:team_code>/", views.dashboard, {"level": "team"}, name="team"),
 ]
