@@ -39,7 +39,10 @@ def parse_args(argv):
     parser.add_argument("--db", default="qa_bench", help="the benchmark database (qa_bench)")
     parser.add_argument("--steps", default="10,25,50", help="concurrent users per step (10,25,50)")
     parser.add_argument("--step-seconds", type=int, default=45, help="seconds per step (45), at most 600")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4, for 2 cores)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4, for 2 cores)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers; more: gthread workers)"
+    )
     parser.add_argument("--people", type=int, default=40, help="synthetic people per role in the pool (40)")
     parser.add_argument("--no-record", action="store_true", help="do not write benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
@@ -154,7 +157,7 @@ def build_plan(people_per_role: int, mark: str) -> dict:
 # ---- gunicorn and locust ----------------------------------------------------------------------
 
 
-def start_server(port: int, workers: int, database_url: str) -> subprocess.Popen:
+def start_server(port: int, workers: int, database_url: str, threads: int = 1) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cafcass_qa.settings.local",
@@ -167,6 +170,8 @@ def start_server(port: int, workers: int, database_url: str) -> subprocess.Popen
         "nice", "-n", "19", str(VENV_BIN / "gunicorn"), "cafcass_qa.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--timeout", "30", "--log-level", "warning",
     ]  # fmt: skip
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -259,6 +264,13 @@ def page_table(step: dict) -> str:
     return "\n".join(lines)
 
 
+def _workers_text(result: dict) -> str:
+    threads = result.get("threads", 1)
+    if threads > 1:
+        return f"{result['workers']} gthread workers × {threads} threads"
+    return f"{result['workers']} sync workers"
+
+
 def record(result: dict) -> None:
     from .report import RESULTS
 
@@ -270,7 +282,7 @@ def record(result: dict) -> None:
             f"### Load test — measured {result['measured_at']} on `{result['database']}` "
             f"({result['audits']:,} completed audits)",
             "",
-            f"gunicorn {result['workers']} sync workers on loopback, locust on the same 2 cores "
+            f"gunicorn {_workers_text(result)} on loopback, locust on the same 2 cores "
             f"(both `nice -n 19`), think time 0.5–1.5 s, {result['step_seconds']} s per step (figures from the "
             "moment every user is spawned: locust --reset-stats); "
             f"persistent connections (CONN_MAX_AGE "
@@ -321,6 +333,7 @@ def main(argv=None) -> int:
         "database": args.db,
         "audits": Audit.objects.filter(status=AuditStatus.COMPLETED).count(),
         "workers": args.workers,
+        "threads": args.threads,
         "step_seconds": args.step_seconds,
         "conn_max_age": os.environ.get("CONN_MAX_AGE", "60"),
         "cache": os.environ.get("CACHE_URL", "local memory per worker"),
@@ -329,7 +342,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as directory:
         plan_path = Path(directory) / "plan.json"
         plan_path.write_text(json.dumps(plan), encoding="utf-8")
-        server = start_server(port, args.workers, url)
+        server = start_server(port, args.workers, url, args.threads)
         try:
             for users in args.steps:
                 print(f"{users} users for {args.step_seconds} s...", file=sys.stderr, flush=True)
