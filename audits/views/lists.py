@@ -41,6 +41,7 @@ from audits.services.responses import (
 from organisation import visibility
 from organisation.access_log import Kind as AccessKind
 from organisation.access_log import record_view
+from organisation.join_order import joins_as_written
 from organisation.models import Region, Team, User
 from organisation.paging import BoundedPaginator, SegmentedList, bounded_counts
 from organisation.roles import Role
@@ -467,7 +468,12 @@ def audit_list(request):
         else:
             errors.append(("page", f"There is no page {number}: this list has {paginator.num_pages}."))
         number = paginator.num_pages
-    page = paginator.page(number)
+    # A page of audits with their case, region, team, people and template: up to 9 tables joined,
+    # which PostgreSQL took up to 50 ms to plan (for 1 ms of work). The written order (the
+    # audits from the list's index, then each related row by its key) is the plan it finds.
+    with joins_as_written():
+        page = paginator.page(number)
+        page.object_list = list(page.object_list)
     context.update({"page": page, "audits": page.object_list, "errors": errors})
     template = "audits/list.html"
     return render(request, template, context, status=400 if errors else 200)
