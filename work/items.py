@@ -3,11 +3,11 @@ and the daily digest all read these sources.
 
 Each source is one query for its first LIMIT rows and one row more: a source with more says
 "more than 100" and links to its full list, where there is one. Nothing counts every matching
-row (a window count over a national backlog of late sign-offs cost a second on each home page at
-a million audits), so a work list costs one query per source whatever its length. Which rows a person is chased for is
-decided in organisation.visibility (oversight_q, sign_off_q): nothing here filters by role itself.
-Titles carry case references and links only, never a child's details or an action's free text,
-because the same items go into mails.
+row (a window count over a national backlog of late sign-offs cost a second on each home page
+at a million audits), so a work list costs one query per source whatever its length. Which rows
+a person is chased for is decided in organisation.visibility (oversight_q, sign_off_q): nothing
+here filters by role itself. Titles carry case references and links only, never a child's
+details or an action's free text, because the same items go into mails.
 """
 
 from __future__ import annotations
