@@ -3,13 +3,14 @@
 Uses the benchmark database (`--db`, default qa_bench) that `python -m benchmarks --audits N`
 seeded; refuses when it holds no synthetic data. Gives a pool of synthetic people one
 password, writes the plan the locustfile reads (who opens which pages), starts gunicorn
-(sync workers, `--workers`, on a free loopback port, persistent database connections, the
-cache on Redis when CACHE_URL names it), and runs locust headless once per step of users
-(`--steps 10,25,50`, `--step-seconds` each; think time 0.5–1.5 s; the figures start once
+(`--workers` sync workers, or gthread ones with `--threads N`, on a free loopback port,
+persistent database connections, the cache on Redis when CACHE_URL names it), and runs locust
+headless once per step of users (`--steps 10,25,50`, `--step-seconds` each; think time 0.5–1.5 s; the figures start once
 every user is spawned, so the sign-in burst of the ramp stays out of them). Per page: requests,
 failures, p50/p95/p99 and throughput; per step: total throughput and p95, so the saturation
-point shows. Saves: every successful grading save must be in the audit's history
-afterwards (a lost save would be missing). Records a section in benchmarks/RESULTS.md.
+point shows. Saves: every grading save answered as saved (the ramps' too) is looked for by
+its evidence in the audits' history afterwards (a lost save would be missing). Records a
+section in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
