@@ -219,3 +219,14 @@ def test_the_navigation_count_stops_at_the_limit_and_says_so(client, world):
         items.LIMIT = original
     # Three audits to grade (counted up to 2: "more than 2") and one moderation.
     assert 'data-testid="work-count">3+<span class="govuk-visually-hidden"> items: more than 3</span>' in html
+
+
+def test_the_home_page_shows_the_soonest_few_of_each_kind_and_links_to_all(client, world, monkeypatch):
+    from work import views
+
+    monkeypatch.setattr(views, "HOME_LIMIT", 2)
+    client.force_login(world.people["auditor"])
+    home = client.get("/").content.decode()
+    assert "Showing the first 2 of more than 2 audits to grade" in home
+    assert 'href="/my-work/">See all your work</a>' in home
+    assert "Showing the first" not in client.get("/my-work/").content.decode()  # all 3 there
