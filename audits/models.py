@@ -341,6 +341,12 @@ class Audit(models.Model):
             models.Index(
                 fields=["due_on"], condition=Q(status__in=["scheduled", "in_progress"]), name="audit_open_due_idx"
             ),
+            # A region's overdue audits on its managers' work list (rows and the bounded count).
+            models.Index(
+                fields=["region", "due_on"],
+                condition=Q(status__in=["scheduled", "in_progress"]),
+                name="audit_open_region_due_idx",
+            ),
             # The lists' counts by status, within a region and team (bounded: organisation.paging).
             # The lists' sort order has PostgreSQL-only indexes (due date descending, nulls
             # last): migration audits/0007 (SQLite cannot index NULLS LAST).
@@ -528,6 +534,9 @@ class LearningAction(models.Model):
         indexes = [
             # The work lists: open and done actions by status and due date.
             models.Index(fields=["status", "due_on"], name="learning_action_status_due_idx"),
+            # Done, waiting for sign-off: the sign-off lists in their order (oldest "done" first),
+            # so a page of them never sorts every action waiting nationally.
+            models.Index(fields=["completed_on", "id"], condition=Q(status="done"), name="learning_action_done_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from audits.models import Audit, Criterion, CriterionKind, Judgement, LearningAction, ModerationJudgement
 from organisation import visibility
 from organisation.history import field_changes
+from organisation.join_order import joins_as_written
 
 from .services.grading import Suggestion, applicable_criteria, is_answered, suggested_grade
 
@@ -39,7 +40,8 @@ def get_audit_for(user, pk, write: bool = False) -> Audit:
     except (TypeError, ValueError):
         raise Http404("No such audit") from None
     qs = visibility.visible_audits(user, Audit.objects.select_related(*AUDIT_RELATED))
-    audit = qs.filter(pk=pk).first()
+    with joins_as_written(qs.db):  # a 13-table join by key: planned in ~1 ms instead of 10–25
+        audit = qs.filter(pk=pk).first()
     if audit is None:
         raise Http404("No such audit")
     if write and audit.auditor_id != user.pk:

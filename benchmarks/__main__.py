@@ -71,6 +71,11 @@ def parse_args(argv):
     )
     parser.add_argument("--reuse", action="store_true", help="reuse synthetic data of the same N and seed")
     parser.add_argument("--db", default="qa_bench", help="the dedicated database's name (qa_bench)")
+    parser.add_argument(
+        "--daily-only",
+        action="store_true",
+        help="only every daily page per role and sign-in (no roll-ups, no import); implies --no-record",
+    )
     parser.add_argument("--no-record", action="store_true", help="do not write benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     if args.audits < 1 or args.runs < 1 or args.slice_runs < 1 or args.page_runs < 1:
@@ -118,6 +123,7 @@ def main(argv=None) -> int:
         import_runs=args.import_runs,
         judgements_share=args.judgements_share,
         reuse=args.reuse,
+        daily_only=args.daily_only,
         fresh_database=fresh_database,
         say=say,
     )
@@ -126,7 +132,7 @@ def main(argv=None) -> int:
     print(report.table(result))
     print()
     print(report.daily_table(result))
-    if not args.no_record:
+    if not args.no_record and not args.daily_only:
         report.record(result)
         say(f"Recorded in {report.RESULTS}")
     return 0

@@ -141,7 +141,14 @@ def vacuum_analyze() -> None:
     # VACUUM cannot run inside a transaction (a test's); ANALYZE alone still gives the planner its statistics.
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        for table in ("cases_case", "audits_audit", "audits_judgement", "audits_moderation", "dashboards_kpisnapshot"):
+        for table in (
+            "cases_case",
+            "audits_audit",
+            "audits_judgement",
+            "audits_moderation",
+            "audits_learningaction",
+            "dashboards_kpisnapshot",
+        ):
             cursor.execute(f"{command} {table}")
         # The people too: with the statistics of an empty table the planner joins 2,300 users by a
         # nested loop of sequential scans (the practitioner's list took 90 ms instead of 19).

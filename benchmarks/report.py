@@ -48,19 +48,20 @@ def daily_table(result: dict) -> str:
         return ""
     b = result.get("bars", {})
     lines = [
-        "| role: page | p50 ms | p95 ms | max ms | queries | HTTP | path | p95 < 100 ms |",
-        "|---|---|---|---|---|---|---|---|",
+        "| role: page | p50 ms | p95 ms | max ms | CPU ms (p50) | queries | HTTP | path | p95 < 100 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, page in pages.items():
         lines.append(
-            f"| {name} | {page['p50_ms']} | {page['p95_ms']} | {page['max_ms']} | {page['queries']} | "
-            f"{page['status']} | `{page['path']}` | {_mark(b.get(f'daily {name} p95 under 100ms'))} |"
+            f"| {name} | {page['p50_ms']} | {page['p95_ms']} | {page['max_ms']} | {page.get('cpu_ms', '–')} | "
+            f"{page['queries']} | {page['status']} | `{page['path']}` | "
+            f"{_mark(b.get(f'daily {name} p95 under 100ms'))} |"
         )
     sign_in = result.get("sign_in")
     if sign_in:
         lines.append(
             f"| sign-in (apart: {sign_in['hasher']}, no bar) | {sign_in['p50_ms']} | {sign_in['p95_ms']} | "
-            f"{sign_in['max_ms']} | – | {sign_in['status']} | `{sign_in['path']}` | – |"
+            f"{sign_in['max_ms']} | – | – | {sign_in['status']} | `{sign_in['path']}` | – |"
         )
     return "\n".join(lines)
 

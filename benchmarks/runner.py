@@ -38,6 +38,7 @@ def run_benchmark(
     import_runs: int = 3,
     judgements_share: float = 1.0,
     reuse: bool = False,
+    daily_only: bool = False,
     warmup: bool = True,
     fresh_database: Callable[[], None] | None = None,
     say: Callable[[str], None] = print,
@@ -74,14 +75,15 @@ def run_benchmark(
     harness.vacuum_analyze()
     result["rows"] = harness.table_counts()
 
-    say("Measuring the roll-ups (full against the bare GROUP BY, then one slice)...")
-    result.update(harness.measure_rollups(runs=runs, slice_runs=slice_runs, warmup=warmup))
-    say("Measuring the pages and the API...")
-    result["pages"] = harness.measure_pages(runs=page_runs, warmup=3 if warmup else 1)
+    if not daily_only:
+        say("Measuring the roll-ups (full against the bare GROUP BY, then one slice)...")
+        result.update(harness.measure_rollups(runs=runs, slice_runs=slice_runs, warmup=warmup))
+        say("Measuring the pages and the API...")
+        result["pages"] = harness.measure_pages(runs=page_runs, warmup=3 if warmup else 1)
     say("Measuring every daily page per role, and sign-in on its own...")
     result["daily_pages"] = daily.measure_daily_pages(runs=page_runs, warmup=3 if warmup else 1)
     result["sign_in"] = daily.measure_sign_in(runs=min(page_runs, 10))
-    if import_rows and import_runs:
+    if import_rows and import_runs and not daily_only:
         say(f"Measuring import_csv audits on {import_rows:,} rows...")
         result.update(harness.run_import_safely(rows=import_rows, runs=import_runs))
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -28,7 +28,11 @@ def _teams(request):
 
 def _practitioners(request):
     practitioners = User.objects.filter(groups__name=Role.PRACTITIONER).order_by("full_name", "username")
-    return visibility.visible_people(request.user, practitioners)
+    # Only what an option shows (User.__str__) and its value: a region's hundreds of people.
+    return visibility.visible_people(request.user, practitioners).only(*PERSON_OPTION_FIELDS)
+
+
+PERSON_OPTION_FIELDS = ("pk", "username", "full_name", "first_name", "last_name", "region_id")
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

@@ -1,11 +1,13 @@
 """What is each person's to do: the work list of the home page and /my-work/, the navigation count
 and the daily digest all read these sources.
 
-Each source is one query (its rows and, by a window count, how many there are in all), so a work
-list costs a fixed number of queries whatever its length. Which rows a person is chased for is
-decided in organisation.visibility (oversight_q, sign_off_q): nothing here filters by role itself.
-Titles carry case references and links only, never a child's details or an action's free text,
-because the same items go into mails.
+Each source is one query for its first LIMIT rows and one row more: a source with more says
+"more than 100" and links to its full list, where there is one. Nothing counts every matching
+row (a window count over a national backlog of late sign-offs cost a second on each home page
+at a million audits), so a work list costs one query per source whatever its length. Which rows
+a person is chased for is decided in organisation.visibility (oversight_q, sign_off_q): nothing
+here filters by role itself. Titles carry case references and links only, never a child's
+details or an action's free text, because the same items go into mails.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, Q, When, Window
+from django.db.models import F, Q, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +28,10 @@ from improvement_plans.models import Action as PlanAction
 from improvement_plans.models import Plan
 from improvement_plans.selectors import plan_q
 from organisation import visibility
+from organisation.paging import BoundedCount, bounded_counts
 
 DUE_SOON_DAYS = 7  # "due soon": due within a week (the digest's horizon too)
-LIMIT = 100  # rows read per source; the page says how many more there are and links to the full list
+LIMIT = 100  # rows read per source; above it the page says "more than 100" and links to the full list
 MODERATION_DAYS = 28  # a moderation is due four weeks after it was drawn
 REFLECTION_DAYS = 28  # practitioners are asked to reflect within four weeks of completion
 REFLECTION_WINDOW_DAYS = 91  # older audits without a response are no longer chased
@@ -220,9 +223,8 @@ def _late_sign_off_item(a):
 def _overdue_audit_rows(user, today):
     qs = Audit.objects.filter(status__in=GRADING_STATUSES, due_on__lt=today).exclude(auditor_id=user.pk)
     return (
-        qs.filter(visibility.oversight_q(user, "case__region_id"))
-        .select_related("case", "auditor")
-        .order_by("due_on", "pk")
+        # The audit's own region (an open audit's follows its case's): no join to the cases.
+        qs.filter(visibility.oversight_q(user, "region_id")).select_related("case", "auditor").order_by("due_on", "pk")
     )
 
 
@@ -388,15 +390,26 @@ SOURCES = [
 ]
 
 
+def total_of(counts) -> BoundedCount:
+    """The sum of counts; "more than N" (the sum) when any of them stopped at its limit."""
+    counts = list(counts)
+    total = sum(int(c) for c in counts)
+    if any(getattr(c, "capped", False) for c in counts):
+        return BoundedCount(total + 1, total)  # capped: "more than <total>"
+    return BoundedCount(total, max(total, 1))
+
+
 @dataclass
 class Group:
     source: Source
     items: list[WorkItem]
-    total: int
+    total: int  # a BoundedCount: "more than 100" when the source has more than LIMIT rows
 
     @property
     def more(self) -> int:
-        return self.total - len(self.items)
+        """How many more than are shown; at least 1 when the count stopped at its limit."""
+        extra = int(self.total) - len(self.items)
+        return max(extra, 1) if getattr(self.total, "capped", False) else extra
 
 
 @dataclass
@@ -411,8 +424,8 @@ class WorkList:
         return sorted(everything, key=lambda i: (i.due_on is None, i.due_on or self.today, i.kind, i.object_id))
 
     @property
-    def total(self) -> int:
-        return sum(g.total for g in self.groups)
+    def total(self) -> BoundedCount:
+        return total_of(g.total for g in self.groups)
 
     @property
     def truncated(self) -> list[Group]:
@@ -432,21 +445,29 @@ def sources_for(user) -> list[Source]:
 
 
 def work_list(user, *, today: datetime.date | None = None, limit: int | None = None) -> WorkList:
-    """This person's work: one query per source that applies to them, whatever the number of items."""
+    """This person's work: one query per source that applies to them, whatever the number of items.
+
+    Each source reads `limit` rows and one more; a source with more has the total "more than
+    `limit`" (a BoundedCount), so no query counts a long list to the end."""
     today = today or timezone.localdate()
     limit = limit or LIMIT
     groups = []
     for source in sources_for(user):
-        rows = list(source.rows(user, today).annotate(work_total=Window(Count("pk")))[:limit])
-        total = rows[0].work_total if rows else 0
-        groups.append(Group(source=source, items=[source.item(r) for r in rows], total=total))
+        rows = list(source.rows(user, today)[: limit + 1])
+        total = BoundedCount(len(rows), limit)  # limit + 1 rows read: "more than <limit>"
+        groups.append(Group(source=source, items=[source.item(r) for r in rows[:limit]], total=total))
     return WorkList(groups=groups, today=today)
 
 
-def work_count(user, *, today: datetime.date | None = None) -> int:
-    """How many items are on this person's list (the navigation's count): one count per source."""
+def work_count(user, *, today: datetime.date | None = None) -> BoundedCount:
+    """How many items are on this person's list (the navigation's count): one statement, each
+    source counted up to LIMIT rows, as the list shows them ("more than 100")."""
     today = today or timezone.localdate()
-    return sum(source.rows(user, today).order_by().count() for source in sources_for(user))
+    sources = sources_for(user)
+    if not sources:
+        return BoundedCount(0)
+    counts = bounded_counts({source.key: source.rows(user, today) for source in sources}, LIMIT)
+    return total_of(counts.values())
 
 
 def digest_items(user, *, today: datetime.date) -> list[WorkItem]:

@@ -11,11 +11,16 @@ from organisation.views import home_context
 
 from .items import work_count, work_list
 
+# The home page shows the soonest HOME_LIMIT of each kind of work, /my-work/ the first 100: a manager
+# with a backlog of hundreds saw every one of them on each visit home (300–400 rows of HTML, and
+# reading 100 of a region's learning actions means probing ten times as many nationally).
+HOME_LIMIT = 25
+
 
 @require_GET
 def home(request):
     context = home_context(request.user)
-    context["work"] = work_list(request.user)
+    context["work"] = work_list(request.user, limit=HOME_LIMIT)
     return render(request, "organisation/home.html", context)
 
 

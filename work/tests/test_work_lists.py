@@ -165,7 +165,8 @@ def test_the_list_reads_at_most_the_limit_per_kind_and_says_how_many_more(client
         html = client.get("/my-work/").content.decode()
     finally:
         items.LIMIT = original
-    assert "Showing the first 2 of 3 audits to grade" in html
+    # Three to grade, two shown: the list reads one row more than it shows and counts no further.
+    assert "Showing the first 2 of more than 2 audits to grade" in html
 
 
 def test_sign_in_is_needed(client):
@@ -204,3 +205,28 @@ def test_every_complaint_on_a_work_list_opens_for_its_reader(client, world):
         assert listed, who
         for url in listed:
             assert client.get(url).status_code == 200, (who, url)
+
+
+def test_the_navigation_count_stops_at_the_limit_and_says_so(client, world):
+    from work import items
+
+    original = items.LIMIT
+    items.LIMIT = 2
+    try:
+        client.force_login(world.people["auditor"])
+        html = client.get(reverse("work:count")).content.decode()
+    finally:
+        items.LIMIT = original
+    # Three audits to grade (counted up to 2: "more than 2") and one moderation.
+    assert 'data-testid="work-count">3+<span class="govuk-visually-hidden"> items: more than 3</span>' in html
+
+
+def test_the_home_page_shows_the_soonest_few_of_each_kind_and_links_to_all(client, world, monkeypatch):
+    from work import views
+
+    monkeypatch.setattr(views, "HOME_LIMIT", 2)
+    client.force_login(world.people["auditor"])
+    home = client.get("/").content.decode()
+    assert "Showing the first 2 of more than 2 audits to grade" in home
+    assert 'href="/my-work/">See all your work</a>' in home
+    assert "Showing the first" not in client.get("/my-work/").content.decode()  # all 3 there
