@@ -8,18 +8,13 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from organisation import visibility
-from organisation.roles import Role
 
 GRADE_FILTER = {"outstanding": "4", "good": "3", "meets_standard": "2", "requires_improvement": "1"}
 NO_FIGURE = ("No audits", "No data")  # cells with nothing to link to
 
 
 def _may_open_lists(user) -> bool:
-    return bool(
-        user is not None
-        and visibility.can_see_cases(user)
-        and (visibility.is_admin(user) or user.has_role(Role.SERVICE_MANAGER))
-    )
+    return visibility.may_open_drill_down_lists(user)
 
 
 class Drill:

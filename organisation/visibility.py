@@ -346,6 +346,12 @@ def manages_a_region(user) -> bool:
     return _active(user) and user.has_role(Role.SERVICE_MANAGER)
 
 
+def may_open_drill_down_lists(user) -> bool:
+    """Dashboard figures link to the audit, case and feedback lists behind them for quality admins
+    and service managers (the people who act on a figure); others see the figures alone."""
+    return bool(user is not None and can_see_cases(user) and (is_admin(user) or manages_a_region(user)))
+
+
 def oversees_nationally(user) -> bool:
     """Assistant directors and quality admins follow the regions' work from the national level."""
     return _active(user) and (user.is_superuser or user.has_role(Role.ASSISTANT_DIRECTOR, Role.QUALITY_ADMIN))
