@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from improvement_plans.importing import actions_import
+from improvement_plans.importing import ActionResource, actions_import
 from improvement_plans.models import Action
 
 from .factories import ActionFactory, ObjectiveFactory, PlanFactory
@@ -172,3 +172,9 @@ def test_upload_of_a_bad_file_lists_errors_and_imports_nothing(client, plan, qua
     assert not_utf8.status_code == 400 and "must be UTF-8" in not_utf8.content.decode()
     empty = client.post(url, {})
     assert empty.status_code == 400 and "Choose a CSV file" in empty.content.decode()
+
+
+def test_the_actions_kind_is_declared_on_the_one_import_framework():
+    from organisation.importing import CsvResource
+
+    assert issubclass(ActionResource, CsvResource)

@@ -18,12 +18,6 @@ def test_every_registered_kind_is_declared_the_same_way():
         assert set(resource_class.columns) <= declared, kind
 
 
-def test_the_plan_actions_kind_is_declared_the_same_way():
-    from improvement_plans.importing import ActionResource
-
-    assert issubclass(ActionResource, CsvResource)
-
-
 class TeamRenames(CsvResource):
     """A kind written for this test: renames teams, found by code, within their region."""
 
