@@ -279,7 +279,6 @@ class CsvResource(SafeModelResource):
 
     def __init__(self, *, html_diff: bool = True, **context):
         super().__init__(**context)
-        self.context = context
         self.file_errors: dict[int, dict[str, str]] = {}
         self.created: list = []
         self.user = None
