@@ -3,10 +3,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from organisation.access_log import AccessLoggedAdminMixin, Kind
 from organisation.admin_lists import ReadOnlyAdminMixin, VersionedAdminMixin
+from organisation.importing import CsvImportAdminMixin
 
 from .forms import AuditAdminForm, AuditTemplateAdminForm, CompletedAuditAdminForm, ModerationAdminForm
 from .models import (
@@ -82,10 +84,14 @@ class JudgementInline(admin.TabularInline):
 
 
 @admin.register(Audit)
-class AuditAdmin(AccessLoggedAdminMixin, SimpleHistoryAdmin):
-    """Create or correct an audit; Audit.clean refuses an auditor allocated to the case."""
+class AuditAdmin(AccessLoggedAdminMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Create or correct an audit; Audit.clean refuses an auditor allocated to the case.
+
+    Historic completed audits are imported here too, with the same preview as every kind.
+    """
 
     access_kind = Kind.AUDIT
+    import_kind = "audits"
 
     def access_case_reference(self, obj) -> str:
         return obj.case.reference

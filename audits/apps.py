@@ -15,13 +15,13 @@ class AuditsConfig(AppConfig):
 
         from organisation.importing import register
 
-        from .imports import AuditImporter
+        from .imports import AuditResource
 
-        register("audits", AuditImporter)
+        register("audits", AuditResource)
 
-        from .judgement_imports import JudgementImporter
+        from .judgement_imports import JudgementResource
 
-        register("judgements", JudgementImporter)
+        register("judgements", JudgementResource)
 
         from cases.sections import register_case_section
 

@@ -7,130 +7,113 @@ case's region, team and practitioner copied onto it and overall = final = sugges
 grade. A row is identified by (case, auditor, completed_on, template slug): importing the
 same file again changes nothing.
 
-Why this importer does not run rows through import-export one by one, as the other
-kinds do: per row that means a lookup of the instance, six foreign-key `exists()`
-checks and a constraint query from `full_clean()`, then an INSERT — hundreds of
-thousands of queries for a year of history. Instead the file is checked against a
-handful of bulk lookups (cases, users, auditors, templates and existing audits loaded
-once into dicts) with the same reasons the model would give, and the good rows go in
-with `bulk_create` (with their history rows). The framework's contract is kept: the
-same header check, `line N: column: reason` errors, one transaction, dry runs.
+Declared like every kind (organisation/importing.py). What makes it fast enough for a year
+of history: the widgets and `prepare` look every case, user, auditor, template and existing
+audit up once per file, the rules check against those, and the rows go in through
+import-export's `use_bulk` batches (with their history rows) instead of a query per row.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from import_export import fields
-from import_export.results import Error, Result
-from simple_history.utils import bulk_create_with_history
+from import_export.instance_loaders import ModelInstanceLoader
 
-from audits.models import Audit, AuditStatus, AuditTemplate, Grade
+from audits.models import Audit, AuditStatus, AuditTemplate
 from audits.signals import audits_imported
 from cases.models import Case
-from organisation.importing import CsvImporter, IsoDateWidget
+from organisation.importing import (
+    CodeWidget,
+    CsvResource,
+    GradeWidget,
+    IsoDateWidget,
+    LookupWidget,
+    YesNoWidget,
+    cell,
+    chunks,
+)
 from organisation.models import User
 from organisation.roles import Role
-from organisation.spreadsheets import SafeModelResource
 
 DEFAULT_TEMPLATE = "standard"
-GRADE_LABELS = {label.lower(): value for value, label in Grade.choices}
-YES_NO = {"yes": True, "no": False}
-LOOKUP_CHUNK = 2000  # keeps every IN (...) well under SQLite's variable limit
-BATCH_SIZE = 1000
+COLUMNS = ("case_reference", "template", "auditor_username", "completed_on", "overall_grade", "family_feedback")
+CASE_FIELDS = ("id", "region_id", "team_id", "practitioner_id", "received_on", "last_audit_grade", "last_audited_on")
 
 
-def _cell(row: dict, column: str) -> str:
-    return (row.get(column) or "").strip()
+class TemplateWidget(LookupWidget):
+    """An audit template by slug, in any case; an empty cell is the standard template.
+
+    The current versions are filled in by the resource's `prepare()`.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(reason="unknown audit template '{key}' (known: {known})", blank=DEFAULT_TEMPLATE, **kwargs)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.slug if value else ""
 
 
-def _chunks(values: list, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def template_slug(row) -> str:
+    return cell(row, "template").lower() or DEFAULT_TEMPLATE
 
 
-@dataclass(frozen=True)
-class ParsedRow:
-    case: Case
-    template: AuditTemplate
-    auditor_id: int
-    completed_on: datetime.date
-    grade: int
-    family_feedback: bool
+class AuditResource(CsvResource):
+    """Completed audits in the contract's columns (imported, and what an export of them writes)."""
 
-    @property
-    def key(self) -> tuple:
-        return (self.case.pk, self.auditor_id, self.completed_on, self.template.slug)
+    import_kind = "audits"
+    columns = COLUMNS
+    required = ("case_reference", "auditor_username", "completed_on", "overall_grade", "family_feedback")
+    natural_key = ("case_reference", "auditor_username", "completed_on", "template")
 
-
-class AuditExportResource(SafeModelResource):
-    """The contract's columns for completed audits (what the admin exports, and the shape imported)."""
-
-    case_reference = fields.Field(column_name="case_reference", attribute="case__reference", readonly=True)
-    template = fields.Field(column_name="template", attribute="template__slug", readonly=True)
-    auditor_username = fields.Field(column_name="auditor_username", attribute="auditor__username", readonly=True)
-    completed_on = fields.Field(column_name="completed_on", attribute="completed_on", readonly=True)
-    overall_grade = fields.Field(column_name="overall_grade", readonly=True)
-    family_feedback = fields.Field(column_name="family_feedback", readonly=True)
+    case_reference = fields.Field(
+        attribute="case",
+        column_name="case_reference",
+        widget=CodeWidget(Case, field="reference", label="case reference", only=CASE_FIELDS),
+    )
+    template = fields.Field(attribute="template", column_name="template", widget=TemplateWidget())
+    auditor_username = fields.Field(
+        attribute="auditor",
+        column_name="auditor_username",
+        widget=CodeWidget(User, field="username", label="user", only=("id",)),
+    )
+    completed_on = fields.Field(attribute="completed_on", column_name="completed_on", widget=IsoDateWidget())
+    overall_grade = fields.Field(attribute="overall_grade", column_name="overall_grade", widget=GradeWidget())
+    family_feedback = fields.Field(attribute="family_feedback", column_name="family_feedback", widget=YesNoWidget())
 
     class Meta:
         model = Audit
-        fields = ("case_reference", "template", "auditor_username", "completed_on", "overall_grade", "family_feedback")
-        export_order = (
-            "case_reference",
-            "template",
-            "auditor_username",
-            "completed_on",
-            "overall_grade",
-            "family_feedback",
-        )
+        fields = COLUMNS
+        import_id_fields = ()
+        instance_loader_class = ModelInstanceLoader
+        force_init_instance = True  # an imported audit is new, or unchanged (skip_row), or refused
+        skip_diff = True
+        clean_model_instances = False  # the rules below state the model's rules, against preloaded data
+        use_bulk = True
+        batch_size = 1000
 
     def get_export_queryset(self, request=None):
         return Audit.objects.completed().select_related("case", "template", "auditor")
 
-    def dehydrate_overall_grade(self, audit):
-        return Grade(audit.overall_grade).label if audit.overall_grade else ""
-
-    def dehydrate_family_feedback(self, audit):
-        return "yes" if audit.family_feedback else "no"
-
-
-class AuditImporter(CsvImporter):
-    kind = "audits"
-    columns = ("case_reference", "template", "auditor_username", "completed_on", "overall_grade", "family_feedback")
-    resource_class = AuditExportResource
-    required = ("case_reference", "auditor_username", "completed_on", "overall_grade", "family_feedback")
-    natural_key = ("case_reference", "auditor_username", "completed_on", "template")
-
     # -- lookups, once per file ------------------------------------------------------
 
-    def prepare(self, rows: list[dict[str, str]]) -> None:
+    def prepare(self, rows):
         self.today = timezone.localdate()
-        references = sorted({_cell(r, "case_reference") for r in rows} - {""})
-        self.cases: dict[str, Case] = {}
-        for chunk in _chunks(references):
-            for case in Case.objects.filter(reference__in=chunk).only(
-                "id", "reference", "region_id", "team_id", "practitioner_id", "received_on",
-                "last_audit_grade", "last_audited_on",
-            ):  # fmt: skip
-                self.cases[case.reference] = case
-        usernames = sorted({_cell(r, "auditor_username") for r in rows} - {""})
-        self.users: dict[str, int] = {}
+        self.now = timezone.now()
+        templates = {t.slug: t for t in AuditTemplate.objects.filter(is_current=True)}
+        self.fields["template"].widget.mapping = templates
+        usernames = sorted({cell(r, "auditor_username") for r in rows} - {""})
         self.auditors: set[int] = set()
-        for chunk in _chunks(usernames):
-            self.users.update(User.objects.filter(username__in=chunk).values_list("username", "pk"))
+        for chunk in chunks(usernames):
             self.auditors.update(
                 User.objects.filter(username__in=chunk, groups__name=Role.AUDITOR).values_list("pk", flat=True)
             )
-        self.templates = {t.slug: t for t in AuditTemplate.objects.filter(is_current=True)}
         # What is already there, by natural key: a re-import counts such rows as unchanged.
+        case_ids = sorted(case.pk for case in self.fields["case_reference"].widget.found.values() if case)
         self.existing: dict[tuple, tuple[int, bool]] = {}
-        case_ids = sorted(case.pk for case in self.cases.values())
-        for chunk in _chunks(case_ids):
+        for chunk in chunks(case_ids):
             for case_id, auditor_id, completed_on, slug, grade, feedback in (
                 Audit.objects.completed()
                 .filter(case_id__in=chunk)
@@ -140,175 +123,97 @@ class AuditImporter(CsvImporter):
             ):
                 self.existing[(case_id, auditor_id, completed_on, slug)] = (grade, feedback)
 
-    # -- one row -------------------------------------------------------------------------
+    def natural_key_of(self, row):
+        return (
+            cell(row, "case_reference"),
+            cell(row, "auditor_username"),
+            cell(row, "completed_on"),
+            template_slug(row),
+        )
 
-    def parse_row(self, row: dict[str, str]) -> tuple[ParsedRow | None, dict[str, str]]:
-        """The row's values, or {column: reason} for each bad cell (every reason, not just the first)."""
-        errors = super().validate_row(row)  # "a value is required"
+    # -- the rules ------------------------------------------------------------------------
 
-        reference = _cell(row, "case_reference")
-        case = self.cases.get(reference)
-        if reference and case is None:
-            errors["case_reference"] = f"unknown case reference '{reference}'"
+    def row_rules(self, row, audit):
+        case = audit.case if audit.case_id else None
+        return {**self._auditor_rules(row, audit, case), **self._date_rules(row, audit, case), **self._existing(audit)}
 
-        slug = _cell(row, "template").lower() or DEFAULT_TEMPLATE  # slugs are lower case: "Standard" means standard
-        template = self.templates.get(slug)
-        if template is None:
-            known = ", ".join(sorted(self.templates)) or "none"
-            errors["template"] = f"unknown audit template '{slug}' (known: {known})"
+    def _auditor_rules(self, row, audit, case) -> dict[str, str]:
+        username = cell(row, "auditor_username")
+        if audit.auditor_id is None:
+            return {}
+        if case is not None and case.practitioner_id == audit.auditor_id:
+            reason = f"'{username}' is the case's practitioner: nobody may audit a case they are allocated to"
+            return {"auditor_username": reason}
+        if audit.auditor_id not in self.auditors:
+            return {"auditor_username": f"'{username}' does not hold the auditor role"}
+        return {}
 
-        username = _cell(row, "auditor_username")
-        auditor_id = self.users.get(username)
-        if username and auditor_id is None:
-            errors["auditor_username"] = f"unknown user '{username}'"
-        elif auditor_id is not None and case is not None and case.practitioner_id == auditor_id:
-            errors["auditor_username"] = (
-                f"'{username}' is the case's practitioner: nobody may audit a case they are allocated to"
-            )
-        elif auditor_id is not None and auditor_id not in self.auditors:
-            errors["auditor_username"] = f"'{username}' does not hold the auditor role"
+    def _date_rules(self, row, audit, case) -> dict[str, str]:
+        written = cell(row, "completed_on")
+        if audit.completed_on is None:
+            return {}
+        if audit.completed_on > self.today:
+            return {"completed_on": f"'{written}' is in the future"}
+        if case is not None and audit.completed_on < case.received_on:
+            return {"completed_on": f"'{written}' is before the case was received ({case.received_on.isoformat()})"}
+        return {}
 
-        completed_on = None
-        raw_date = _cell(row, "completed_on")
-        if raw_date:
-            try:
-                completed_on = IsoDateWidget().clean(raw_date)
-            except ValueError as e:
-                errors["completed_on"] = str(e)
-            else:
-                if completed_on > self.today:
-                    errors["completed_on"] = f"'{raw_date}' is in the future"
-                elif case is not None and completed_on < case.received_on:
-                    errors["completed_on"] = (
-                        f"'{raw_date}' is before the case was received ({case.received_on.isoformat()})"
-                    )
+    def _existing(self, audit) -> dict[str, str]:
+        existing = self.existing.get(self._key(audit))
+        value = (audit.overall_grade, audit.family_feedback)
+        if existing is None or existing == value or None in value:
+            return {}
+        grade = self.fields["overall_grade"].widget.render(existing[0])
+        return {
+            "overall_grade": f"this audit was already imported as {grade}, family feedback "
+            f"{'yes' if existing[1] else 'no'}; a completed audit is not changed by import"
+        }
 
-        raw_grade = _cell(row, "overall_grade")
-        grade = GRADE_LABELS.get(raw_grade.lower())
-        if raw_grade and grade is None:
-            labels = ", ".join(label for _value, label in reversed(Grade.choices))
-            errors["overall_grade"] = f"'{raw_grade}' is not a grade; use one of {labels}"
+    @staticmethod
+    def _key(audit) -> tuple:
+        slug = audit.template.slug if audit.template_id else None
+        return (audit.case_id, audit.auditor_id, audit.completed_on, slug)
 
-        raw_feedback = _cell(row, "family_feedback")
-        feedback = YES_NO.get(raw_feedback.lower())
-        if raw_feedback and feedback is None:
-            errors["family_feedback"] = f"'{raw_feedback}' is not yes or no"
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        return self.existing.get(self._key(instance)) == (instance.overall_grade, instance.family_feedback)
 
-        if errors:
-            return None, errors
-        return ParsedRow(case, template, auditor_id, completed_on, grade, feedback), {}
+    # -- writing ----------------------------------------------------------------------------
 
-    def validate_row(self, row: dict[str, str]) -> dict[str, str]:
-        return self.parse_row(row)[1]
+    def before_save_instance(self, audit, row, **kwargs):
+        if kwargs.get("dry_run"):
+            return  # nothing is written: the derived fields are not needed
+        at = timezone.make_aware(datetime.datetime.combine(audit.completed_on, datetime.time(12)))
+        audit.status = AuditStatus.COMPLETED
+        audit.submitted_at = audit.completed_at = at
+        audit.suggested_grade = audit.final_grade = audit.overall_grade
+        audit.copy_from_case(audit.case)
+        audit.created_at = self.now
+        audit.created_by = self.user
 
-    # -- the file ------------------------------------------------------------------------
-
-    def bound_resource_class(self):
-        importer = self
-
-        class BulkAuditImport(AuditExportResource):
-            """Adapts the bulk path to what `import_csv` reads from an import-export Result."""
-
-            def import_data(self, dataset, dry_run=False, user=None, line_of=None, **kwargs):
-                return importer.run(dataset, dry_run=dry_run, user=user, line_of=line_of)
-
-        return BulkAuditImport
-
-    def run(self, dataset, *, dry_run: bool, user=None, line_of=None) -> Result:
-        result = Result()
-        header = [str(h or "").strip() for h in (dataset.headers or [])]
-        result.add_dataset_headers(header)
-        problems = self.header_errors(header)
-        if problems:
-            result.append_base_error(Error("; ".join(f"{column}: {reason}" for column, reason in problems)))
-            return result
-        line_of = line_of or (lambda index: index + 1)
-        rows = [dict(zip(header, values, strict=False)) for values in dataset]
-        self.prepare(rows)
-
-        first_line_of: dict[tuple, int] = {}
-        to_create: list[ParsedRow] = []
-        unchanged = 0
-        for index, row in enumerate(rows, 1):
-            parsed, errors = self.parse_row(row)
-            if parsed is not None:
-                if parsed.key in first_line_of:
-                    errors["case_reference"] = f"duplicate of line {line_of(first_line_of[parsed.key])}"
-                else:
-                    first_line_of[parsed.key] = index
-                    existing = self.existing.get(parsed.key)
-                    if existing == (parsed.grade, parsed.family_feedback):
-                        unchanged += 1
-                        continue
-                    if existing is not None:
-                        errors["overall_grade"] = (
-                            f"this audit was already imported as {Grade(existing[0]).label}, family feedback "
-                            f"{'yes' if existing[1] else 'no'}; a completed audit is not changed by import"
-                        )
-            if errors:
-                result.append_invalid_row(index, row, ValidationError({c: [r] for c, r in errors.items()}))
-            else:
-                to_create.append(parsed)
-
-        result.totals["invalid"] = len(result.invalid_rows)
-        result.totals["skip"] = unchanged
-        result.totals["new"] = len(to_create)
-        if to_create and not result.invalid_rows and not dry_run:
-            self.create(to_create, user=user)
-        return result
-
-    def create(self, parsed_rows: list[ParsedRow], *, user=None) -> list[Audit]:
-        """Insert the audits (with their history rows), update the cases' last grade, announce on commit."""
-        now = timezone.now()
-        by = user if getattr(user, "pk", None) else None
-        audits = []
-        for p in parsed_rows:
-            at = timezone.make_aware(datetime.datetime.combine(p.completed_on, datetime.time(12)))
-            audits.append(
-                Audit(
-                    case_id=p.case.pk,
-                    template_id=p.template.pk,
-                    auditor_id=p.auditor_id,
-                    status=AuditStatus.COMPLETED,
-                    submitted_at=at,
-                    completed_at=at,
-                    completed_on=p.completed_on,
-                    suggested_grade=p.grade,
-                    overall_grade=p.grade,
-                    final_grade=p.grade,
-                    family_feedback=p.family_feedback,
-                    region_id=p.case.region_id,
-                    team_id=p.case.team_id,
-                    practitioner_id=p.case.practitioner_id,
-                    created_at=now,
-                    created_by=by,
-                )
-            )
-        with transaction.atomic():
-            created = bulk_create_with_history(
-                audits, Audit, batch_size=BATCH_SIZE, default_user=by, default_change_reason="Imported from CSV"
-            )
-            self.update_cases(parsed_rows)
-        audit_ids = [a.pk for a in created]
-        regions_months = {(p.case.region_id, p.completed_on.strftime("%Y-%m")) for p in parsed_rows}
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not self.created:
+            return
+        self.update_cases(self.created)
+        audit_ids = [a.pk for a in self.created]
+        regions_months = {(a.region_id, a.completed_on.strftime("%Y-%m")) for a in self.created}
         # One announcement for the whole file, after commit: the dashboards recompute each
         # (region, month) slice once instead of once per audit; a rollback announces nothing.
         transaction.on_commit(
             lambda: audits_imported.send(sender=Audit, audit_ids=audit_ids, regions_months=regions_months)
         )
-        return created
 
-    def update_cases(self, parsed_rows: list[ParsedRow]) -> None:
+    @staticmethod
+    def update_cases(audits: list[Audit]) -> None:
         """Keep each case's latest audit grade current; an older audit never overwrites a newer one."""
-        latest: dict[int, ParsedRow] = {}
-        for p in parsed_rows:
-            best = latest.get(p.case.pk)
-            if best is None or p.completed_on >= best.completed_on:
-                latest[p.case.pk] = p
+        # By date, so each case ends with its latest audit (the file's later line on a tie).
+        latest = {audit.case_id: audit for audit in sorted(audits, key=lambda audit: audit.completed_on)}
         changed = []
-        for p in latest.values():
-            case = p.case
-            if case.last_audited_on is None or p.completed_on >= case.last_audited_on:
-                case.last_audit_grade, case.last_audited_on = p.grade, p.completed_on
+        for audit in latest.values():
+            case = audit.case
+            if case.last_audited_on is None or audit.completed_on >= case.last_audited_on:
+                case.last_audit_grade, case.last_audited_on = audit.overall_grade, audit.completed_on
                 changed.append(case)
-        Case.objects.bulk_update(changed, ["last_audit_grade", "last_audited_on"], batch_size=BATCH_SIZE)
+        Case.objects.bulk_update(changed, ["last_audit_grade", "last_audited_on"], batch_size=1000)

@@ -8,6 +8,6 @@ class CasesConfig(AppConfig):
     def ready(self):
         from organisation.importing import register
 
-        from .imports import CasesImporter
+        from .imports import CaseResource
 
-        register("cases", CasesImporter)
+        register("cases", CaseResource)

@@ -1,12 +1,19 @@
 """The `cases` import kind: DESIGN.md's case columns, matched by reference."""
 
 from django.db import transaction
-from import_export import fields, widgets
+from import_export import fields
 
-from organisation.importing import ChoicesWidget, CodeWidget, CsvImporter, IsoDateWidget, TextWidget
+from organisation.importing import (
+    ChoicesWidget,
+    CodeWidget,
+    CsvResource,
+    IsoDateWidget,
+    TextWidget,
+    YesNoWidget,
+    cell,
+)
 from organisation.models import Region, Team, User
 from organisation.roles import Role
-from organisation.spreadsheets import SafeModelResource
 
 from .models import ApplicationType, Case, LawType
 from .signals import case_closed, case_dates_changed
@@ -16,23 +23,28 @@ DATE_COLUMNS = ("received_on", "allocated_on", "report_due_on", "report_filed_on
 DOMESTIC_ABUSE_COLUMNS = ("domestic_abuse_alleged", "domestic_abuse_substantiated")
 
 
-class YesNoWidget(widgets.Widget):
-    """`yes` or `no` (an empty cell is no)."""
-
-    def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else str(value).strip().lower()
-        if text in ("", "no"):
-            return False
-        if text == "yes":
-            return True
-        raise ValueError(f"'{value}' is not yes or no")
-
-    def render(self, value, obj=None, **kwargs):
-        return "yes" if value else "no"
+CONTRACT_COLUMNS = (
+    "reference",
+    "region_code",
+    "team_code",
+    "law_type",
+    "application_type",
+    "practitioner_username",
+    *DATE_COLUMNS,
+)
 
 
-class CaseResource(SafeModelResource):
+class CaseResource(CsvResource):
     """Cases in the contract's columns; also the case list's CSV export."""
+
+    import_kind = "cases"
+    columns = CONTRACT_COLUMNS
+    optional_columns = DOMESTIC_ABUSE_COLUMNS
+    required = ("reference", "region_code", "team_code", "law_type", "application_type", "received_on")
+    natural_key = ("reference",)
+    # Case.clean() states each date-order CheckConstraint with a clearer reason, and the
+    # region, team and practitioner come from the widgets' lookups.
+    lean_validation = True
 
     reference = fields.Field(attribute="reference", column_name="reference", widget=TextWidget())
     region_code = fields.Field(
@@ -54,28 +66,18 @@ class CaseResource(SafeModelResource):
     report_filed_on = fields.Field(attribute="report_filed_on", column_name="report_filed_on", widget=IsoDateWidget())
     closed_on = fields.Field(attribute="closed_on", column_name="closed_on", widget=IsoDateWidget())
     domestic_abuse_alleged = fields.Field(
-        attribute="domestic_abuse_alleged", column_name="domestic_abuse_alleged", widget=YesNoWidget()
+        attribute="domestic_abuse_alleged", column_name="domestic_abuse_alleged", widget=YesNoWidget(blank=False)
     )
     domestic_abuse_substantiated = fields.Field(
-        attribute="domestic_abuse_substantiated", column_name="domestic_abuse_substantiated", widget=YesNoWidget()
+        attribute="domestic_abuse_substantiated",
+        column_name="domestic_abuse_substantiated",
+        widget=YesNoWidget(blank=False),
     )
 
     class Meta:
         model = Case
-        fields = (
-            "reference",
-            "region_code",
-            "team_code",
-            "law_type",
-            "application_type",
-            "practitioner_username",
-            *DATE_COLUMNS,
-            *DOMESTIC_ABUSE_COLUMNS,
-        )
+        fields = (*CONTRACT_COLUMNS, *DOMESTIC_ABUSE_COLUMNS)
         import_id_fields = ("reference",)
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
     def get_queryset(self):
         return super().get_queryset().select_related("region", "team", "practitioner")
@@ -98,29 +100,9 @@ class CaseResource(SafeModelResource):
             if instance.closed_on and not getattr(instance, "_was_closed", False):
                 transaction.on_commit(lambda: case_closed.send(sender=Case, case=instance))
 
-
-class CasesImporter(CsvImporter):
-    kind = "cases"
-    columns = (
-        "reference",
-        "region_code",
-        "team_code",
-        "law_type",
-        "application_type",
-        "practitioner_username",
-        *DATE_COLUMNS,
-    )
-    optional_columns = DOMESTIC_ABUSE_COLUMNS
-    resource_class = CaseResource
-    required = ("reference", "region_code", "team_code", "law_type", "application_type", "received_on")
-    natural_key = ("reference",)
-    # Case.clean() states each date-order CheckConstraint with a clearer reason, and the
-    # region, team and practitioner come from the widgets' lookups.
-    lean_validation = True
-
     def prepare(self, rows):
         # One query for every practitioner the file names: who holds the role.
-        usernames = {(row.get("practitioner_username") or "").strip() for row in rows} - {""}
+        usernames = {cell(row, "practitioner_username") for row in rows} - {""}
         self.practitioners = set(
             User.objects.filter(username__in=usernames, groups__name=Role.PRACTITIONER, is_active=True).values_list(
                 "username", flat=True
@@ -128,9 +110,8 @@ class CasesImporter(CsvImporter):
         )
         self.known = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
 
-    def validate_row(self, row):
-        errors = super().validate_row(row)
-        username = (row.get("practitioner_username") or "").strip()
+    def row_rules(self, row, case):
+        username = cell(row, "practitioner_username")
         if username and username in self.known and username not in self.practitioners:
-            errors["practitioner_username"] = f"'{username}' is not an active practitioner"
-        return errors
+            return {"practitioner_username": f"'{username}' is not an active practitioner"}
+        return {}

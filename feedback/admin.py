@@ -12,7 +12,7 @@ from organisation.access_log import AccessLoggedAdminMixin, Kind
 from organisation.admin_lists import SafeDateHierarchyMixin, VersionedAdminMixin
 from organisation.importing import CsvImportAdminMixin
 
-from .imports import FeedbackImporter
+from .imports import FeedbackResource
 from .models import Answer, Feedback, FeedbackRequest, Question, QuestionSet, Theme, YouSaidWeDid
 from .questions import QUESTION_FIELDS, question_rows_problems, question_set_in_use, question_set_revise
 from .signals import feedback_themes_changed
@@ -33,7 +33,7 @@ class AnswerInline(admin.TabularInline):
 class FeedbackAdmin(
     SafeDateHierarchyMixin, AccessLoggedAdminMixin, CsvImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
 ):
-    import_kind = FeedbackImporter.kind
+    import_kind = FeedbackResource.import_kind
     access_kind = Kind.FEEDBACK
 
     def access_case_reference(self, obj) -> str:

@@ -15,9 +15,9 @@ class FeedbackConfig(AppConfig):
 
         from organisation.importing import register
 
-        from .imports import FeedbackImporter
+        from .imports import FeedbackResource
 
-        register("feedback", FeedbackImporter)
+        register("feedback", FeedbackResource)
 
         from cases.sections import register_case_section
 

@@ -6,8 +6,7 @@ from django.db import transaction
 from import_export import fields, widgets
 
 from cases.models import Case
-from organisation.importing import ChoicesWidget, CodeWidget, CsvImporter, IsoDateWidget, TextWidget
-from organisation.spreadsheets import SafeModelResource
+from organisation.importing import ChoicesWidget, CodeWidget, CsvResource, IsoDateWidget, TextWidget, YesNoWidget
 
 from . import services
 from .models import Channel, Feedback, Kind, Respondent
@@ -26,19 +25,6 @@ COLUMNS = (
 )
 
 
-class YesNoWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        value = "" if value is None else str(value).strip().lower()
-        if not value:
-            return None
-        if value not in {"yes", "no"}:
-            raise ValueError(f"'{value}' is not yes or no")
-        return value == "yes"
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else ("yes" if value else "no")
-
-
 class HelpfulnessWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         value = "" if value is None else str(value).strip()
@@ -52,7 +38,11 @@ class HelpfulnessWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class FeedbackResource(SafeModelResource):
+class FeedbackResource(CsvResource):
+    import_kind = "feedback"
+    columns = COLUMNS
+    required = ("case_reference", "respondent", "channel", "received_on", "kind")
+
     case_reference = fields.Field(
         attribute="case",
         column_name="case_reference",
@@ -73,9 +63,6 @@ class FeedbackResource(SafeModelResource):
         model = Feedback
         fields = (*COLUMNS, "import_key")
         import_id_fields = ("import_key",)
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
     def before_import(self, dataset, **kwargs):
         # Feedback has no reference of its own: a digest of the row's cells identifies it,
@@ -104,6 +91,10 @@ class FeedbackResource(SafeModelResource):
             slices = sorted(self._slices)
             transaction.on_commit(lambda: feedback_imported.send(sender=Feedback, regions_months=slices))
 
+    @classmethod
+    def header_errors(cls, header):
+        return super().header_errors([h for h in header if h != "import_key"])
+
     def before_save_instance(self, instance, row, **kwargs):
         if instance.case_id:
             instance.region_id = instance.case.region_id
@@ -112,13 +103,3 @@ class FeedbackResource(SafeModelResource):
                 instance.practitioner_id = instance.case.practitioner_id
         if instance.kind == Kind.COMPLAINT and not instance.respond_by:
             services.set_complaint_deadlines(instance)
-
-
-class FeedbackImporter(CsvImporter):
-    kind = "feedback"
-    columns = COLUMNS
-    resource_class = FeedbackResource
-    required = ("case_reference", "respondent", "channel", "received_on", "kind")
-
-    def header_errors(self, header):
-        return super().header_errors([h for h in header if h != "import_key"])

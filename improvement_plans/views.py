@@ -1,5 +1,8 @@
 """Plan pages: the list, the plan as the board reads it, editors' forms, history, CSV in and out."""
 
+import csv
+import io
+
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -216,6 +219,11 @@ def actions_csv(request, pk):
     return response
 
 
+def _lines(text: str) -> list[dict]:
+    """The file's lines for the preview table, by column."""
+    return list(csv.DictReader(io.StringIO(text)))
+
+
 def actions_upload(request, pk):
     """Upload, then preview what would change, then confirm; the CSV text rides in a hidden field."""
     plan = selectors.get_plan_for(request.user, pk, write=True)
@@ -239,7 +247,7 @@ def actions_upload(request, pk):
         return render(
             request,
             "improvement_plans/import.html",
-            {**context, "form": forms.ActionsUploadForm(), "report": report, "csv_text": text},
+            {**context, "form": forms.ActionsUploadForm(), "report": report, "csv_text": text, "rows": _lines(text)},
             status=status,
         )
     return render(request, "improvement_plans/import.html", {**context, "form": form})

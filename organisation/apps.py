@@ -29,8 +29,8 @@ class OrganisationConfig(AppConfig):
         post_migrate.connect(sync_role_permissions, dispatch_uid="organisation_sync_roles")
 
         from .importing import register
-        from .imports import RegionsImporter, TeamsImporter, UsersImporter
+        from .imports import RegionResource, TeamResource, UserResource
 
-        register("regions", RegionsImporter)
-        register("teams", TeamsImporter)
-        register("users", UsersImporter)
+        register("regions", RegionResource)
+        register("teams", TeamResource)
+        register("users", UserResource)

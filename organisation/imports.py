@@ -1,18 +1,22 @@
-"""The organisation's import kinds: regions, teams and users, in DESIGN.md's columns."""
+"""The organisation's import kinds: regions, teams and users, in DESIGN.md's columns (see importing.py)."""
 
 from django.contrib.auth.models import Group
 from django.db.models import Q
 from import_export import fields, widgets
 
-from .importing import CodeWidget, CsvImporter, TextWidget
+from .importing import CodeWidget, CsvResource, TextWidget, cell
 from .models import Region, Team, User
 from .roles import Role
-from .spreadsheets import SafeModelResource
 
 # ---- regions: code,name --------------------------------------------------------------------
 
 
-class RegionResource(SafeModelResource):
+class RegionResource(CsvResource):
+    import_kind = "regions"
+    columns = ("code", "name")
+    required = ("code", "name")
+    natural_key = ("code",)
+
     code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
     name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
 
@@ -20,23 +24,19 @@ class RegionResource(SafeModelResource):
         model = Region
         fields = ("code", "name")
         import_id_fields = ("code",)
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
-
-
-class RegionsImporter(CsvImporter):
-    kind = "regions"
-    columns = ("code", "name")
-    resource_class = RegionResource
-    required = ("code", "name")
-    natural_key = ("code",)
 
 
 # ---- teams: code,name,region_code ----------------------------------------------------------
 
 
-class TeamResource(SafeModelResource):
+class TeamResource(CsvResource):
+    import_kind = "teams"
+    columns = ("code", "name", "region_code")
+    required = ("code", "name", "region_code")
+    natural_key = ("code",)
+    # The unique (region, name) constraint is about the name.
+    non_field_column = "name"
+
     code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
     name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
     region_code = fields.Field(
@@ -47,28 +47,15 @@ class TeamResource(SafeModelResource):
         model = Team
         fields = ("code", "name", "region_code")
         import_id_fields = ("code",)
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
     def get_queryset(self):
         return super().get_queryset().select_related("region")
-
-
-class TeamsImporter(CsvImporter):
-    kind = "teams"
-    columns = ("code", "name", "region_code")
-    resource_class = TeamResource
-    required = ("code", "name", "region_code")
-    natural_key = ("code",)
-    # The unique (region, name) constraint is about the name.
-    non_field_column = "name"
 
     def prepare(self, rows):
         # One query: the region of each team the file names that already has cases or
         # people. Those rows must stay in their region, or every case and person in the
         # team would sit in a team outside their own region.
-        codes = {(row.get("code") or "").strip() for row in rows} - {""}
+        codes = {cell(row, "code") for row in rows} - {""}
         self.settled = dict(
             Team.objects.filter(code__in=codes)
             .filter(Q(cases__isnull=False) | Q(people__isnull=False))
@@ -76,18 +63,15 @@ class TeamsImporter(CsvImporter):
             .values_list("code", "region__code")
         )
 
-    def validate_row(self, row):
-        errors = super().validate_row(row)
-        code = (row.get("code") or "").strip()
-        region_code = (row.get("region_code") or "").strip()
+    def row_rules(self, row, team):
+        code, region_code = cell(row, "code"), cell(row, "region_code")
         old = self.settled.get(code)
         if old and region_code and region_code != old:
-            errors.setdefault(
-                "region_code",
-                f"team '{code}' has cases or people in region '{old}'; move them to another team "
-                "before moving the team to another region",
-            )
-        return errors
+            return {
+                "region_code": f"team '{code}' has cases or people in region '{old}'; move them to another team "
+                "before moving the team to another region"
+            }
+        return {}
 
 
 # ---- users: username,full_name,email,roles,region_code,team_code ------------------------------
@@ -96,7 +80,12 @@ class TeamsImporter(CsvImporter):
 ROLE_SEPARATOR = ";"
 
 
-class UserResource(SafeModelResource):
+class UserResource(CsvResource):
+    import_kind = "users"
+    columns = ("username", "full_name", "email", "roles", "region_code", "team_code")
+    required = ("username", "roles")
+    natural_key = ("username",)
+
     username = fields.Field(attribute="username", column_name="username", widget=TextWidget())
     full_name = fields.Field(attribute="full_name", column_name="full_name", widget=TextWidget())
     email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
@@ -114,9 +103,6 @@ class UserResource(SafeModelResource):
         model = User
         fields = ("username", "full_name", "email", "roles", "region_code", "team_code")
         import_id_fields = ("username",)
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
     def get_queryset(self):
         return super().get_queryset().select_related("region", "team").prefetch_related("groups")
@@ -130,23 +116,14 @@ class UserResource(SafeModelResource):
     def dehydrate_roles(self, user):
         return ROLE_SEPARATOR.join(sorted(g.name for g in user.groups.all()))
 
-
-class UsersImporter(CsvImporter):
-    kind = "users"
-    columns = ("username", "full_name", "email", "roles", "region_code", "team_code")
-    resource_class = UserResource
-    required = ("username", "roles")
-    natural_key = ("username",)
-
-    def validate_row(self, row):
+    def row_rules(self, row, user):
         # Groups are many-to-many, which import-export sets only after saving, so
         # role names are checked here rather than by the widget.
-        errors = super().validate_row(row)
-        names = [name.strip() for name in (row.get("roles") or "").split(ROLE_SEPARATOR) if name.strip()]
+        names = [name.strip() for name in cell(row, "roles").split(ROLE_SEPARATOR) if name.strip()]
         unknown = [name for name in names if name not in Role.values]
         if unknown:
-            errors["roles"] = (
-                f"unknown role {', '.join(repr(n) for n in unknown)}; roles are {', '.join(Role.values)}"
+            return {
+                "roles": f"unknown role {', '.join(repr(n) for n in unknown)}; roles are {', '.join(Role.values)}"
                 f" separated by '{ROLE_SEPARATOR}'"
-            )
-        return errors
+            }
+        return {}

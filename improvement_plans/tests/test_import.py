@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from improvement_plans.importing import actions_import
+from improvement_plans.importing import ActionResource, actions_import
 from improvement_plans.models import Action
 
 from .factories import ActionFactory, ObjectiveFactory, PlanFactory
@@ -85,14 +85,18 @@ def test_bad_file_imports_nothing_and_names_every_bad_line(plan):
     assert "line 5: how: is empty: say how we will do it" in errors
     assert "line 5: due_on: is empty: give a due date, or a phrase in due_phrase" in errors
     assert "line 6: action_ref: action 1.1 is also on line 2" in errors
-    assert "line 7: review_on: Enter a review date for an action that only has a phrase" in errors
+    assert "line 7: review_on: enter a review date for an action that only has a phrase" in errors
     assert not any(e.startswith("line 2:") for e in errors)
     assert all(e.split(":")[0].startswith("line ") for e in errors)
 
 
 def test_missing_columns_are_reported_on_line_one(plan):
     report = actions_import(plan=plan, text="objective_ref,how\n1,x\n", today=D(2026, 3, 10), dry_run=False)
-    assert report.errors == ["line 1: header: missing column(s) action_ref, owners, due_on, due_phrase, status, rag"]
+    expected = ", ".join(HEADER.strip().split(","))
+    assert report.errors == [
+        f"line 1: {column}: missing column; the header must be: {expected}"
+        for column in ("action_ref", "owners", "due_on", "due_phrase", "status", "rag")
+    ]
 
 
 def test_dry_run_changes_nothing(plan):
@@ -168,3 +172,9 @@ def test_upload_of_a_bad_file_lists_errors_and_imports_nothing(client, plan, qua
     assert not_utf8.status_code == 400 and "must be UTF-8" in not_utf8.content.decode()
     empty = client.post(url, {})
     assert empty.status_code == 400 and "Choose a CSV file" in empty.content.decode()
+
+
+def test_the_actions_kind_is_declared_on_the_one_import_framework():
+    from organisation.importing import CsvResource
+
+    assert issubclass(ActionResource, CsvResource)
