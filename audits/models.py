@@ -156,6 +156,8 @@ GRADING_STATUSES = (AuditStatus.SCHEDULED, AuditStatus.IN_PROGRESS)
 # Not finished: still waiting for, under or just past grading (submitted, not yet completed).
 # A case with one is not drawn again, and they are an auditor's current load.
 UNFINISHED_STATUSES = (*GRADING_STATUSES, AuditStatus.SUBMITTED)
+# Graded: the auditor has submitted (and it may be completed); the done lists and the data checks.
+GRADED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
 
 
 class StaleAudit(Exception):

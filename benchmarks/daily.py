@@ -30,7 +30,7 @@ from improvement_plans.models import Action, Objective, Plan
 from organisation.models import User
 from organisation.roles import Role
 
-from .harness import _last_month, _viewer, percentile, timed
+from .harness import _last_month, _viewer, percentile, spread_ms, timed
 
 BENCH_PLAN = "Benchmark: national improvement plan"
 SIGN_IN_PASSWORD = "bench-sign-in-password-1"  # noqa: S105 (a synthetic person on the benchmark database)
@@ -148,10 +148,7 @@ def _time_page(client, path: str, *, runs: int, warmup: int, empty_cache: bool) 
         status = response.status_code
     return {
         "status": status,
-        "p50_ms": round(percentile(times, 0.5), 1),
-        "p95_ms": round(percentile(times, 0.95), 1),
-        "min_ms": round(min(times), 1),
-        "max_ms": round(max(times), 1),
+        **spread_ms(times),
         "runs": runs,
         "queries": query_count,
         # This process's CPU (Python: middleware, view, ORM, templates), not PostgreSQL's: what a
@@ -203,10 +200,7 @@ def measure_sign_in(*, runs: int = 10) -> dict:
         "path": "/accounts/login/ (POST)",
         "as": user.username,
         "status": status,
-        "p50_ms": round(percentile(times, 0.5), 1),
-        "p95_ms": round(percentile(times, 0.95), 1),
-        "min_ms": round(min(times), 1),
-        "max_ms": round(max(times), 1),
+        **spread_ms(times),
         "runs": runs,
         "hasher": "PBKDF2 (production)",
     }

@@ -91,6 +91,16 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank - 1]
 
 
+def spread_ms(times: list[float]) -> dict:
+    """p50, p95, min and max of request times in milliseconds, as every page figure reports them."""
+    return {
+        "p50_ms": round(percentile(times, 0.5), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "min_ms": round(min(times), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
 def timed(fn: Callable) -> tuple[float, object]:
     started = time.perf_counter()
     value = fn()
@@ -360,10 +370,7 @@ def measure_pages(*, runs: int, warmup: int = 3) -> dict:
             "path": path,
             "as": target["user"].username,
             "status": status,
-            "p50_ms": round(percentile(times, 0.5), 1),
-            "p95_ms": round(percentile(times, 0.95), 1),
-            "min_ms": round(min(times), 1),
-            "max_ms": round(max(times), 1),
+            **spread_ms(times),
             "runs": runs,
             "queries": query_count,
         }

@@ -55,70 +55,33 @@ class Person(HttpUser):
                 response.failure("signed out")
 
 
+def pages(weights: dict[str, int]) -> dict:
+    """Locust tasks that open the named daily pages, each with its weight (how often, relative)."""
+    return {(lambda user, name=name: user.open(name)): weight for name, weight in weights.items()}
+
+
 class ServiceManager(Person):
     weight = 3
     kind = "service_manager"
-
-    @task(4)
-    def audits_region(self):
-        self.open("audits_region")
-
-    @task(2)
-    def dashboard_region(self):
-        self.open("dashboard_region")
-
-    @task(2)
-    def cases_list(self):
-        self.open("cases_list")
-
-    @task(2)
-    def case_detail(self):
-        self.open("case_detail")
-
-    @task(2)
-    def audit_detail(self):
-        self.open("audit_detail")
-
-    @task(1)
-    def dashboard_team(self):
-        self.open("dashboard_team")
-
-    @task(1)
-    def feedback_list(self):
-        self.open("feedback_list")
-
-    @task(1)
-    def plans_list(self):
-        self.open("plans_list")
-
-    @task(1)
-    def home(self):
-        self.open("home")
+    tasks = pages(
+        {
+            "audits_region": 4,
+            "dashboard_region": 2,
+            "cases_list": 2,
+            "case_detail": 2,
+            "audit_detail": 2,
+            "dashboard_team": 1,
+            "feedback_list": 1,
+            "plans_list": 1,
+            "home": 1,
+        }
+    )
 
 
 class Auditor(Person):
     weight = 4
     kind = "auditor"
-
-    @task(3)
-    def audits_todo(self):
-        self.open("audits_todo")
-
-    @task(1)
-    def audits_done(self):
-        self.open("audits_done")
-
-    @task(2)
-    def audit_detail(self):
-        self.open("audit_detail")
-
-    @task(1)
-    def cases_list(self):
-        self.open("cases_list")
-
-    @task(1)
-    def home(self):
-        self.open("home")
+    tasks = pages({"audits_todo": 3, "audits_done": 1, "audit_detail": 2, "cases_list": 1, "home": 1})
 
     @task(3)
     def grading_save(self):
@@ -162,44 +125,10 @@ class Auditor(Person):
 class Practitioner(Person):
     weight = 2
     kind = "practitioner"
-
-    @task(3)
-    def audits_my_work(self):
-        self.open("audits_my_work")
-
-    @task(2)
-    def cases_list(self):
-        self.open("cases_list")
-
-    @task(2)
-    def case_detail(self):
-        self.open("case_detail")
-
-    @task(1)
-    def home(self):
-        self.open("home")
+    tasks = pages({"audits_my_work": 3, "cases_list": 2, "case_detail": 2, "home": 1})
 
 
 class Director(Person):
     weight = 1
     kind = "assistant_director"
-
-    @task(3)
-    def dashboard_national(self):
-        self.open("dashboard_national")
-
-    @task(2)
-    def api_kpis(self):
-        self.open("api_kpis")
-
-    @task(1)
-    def plans_list(self):
-        self.open("plans_list")
-
-    @task(1)
-    def plan_detail(self):
-        self.open("plan_detail")
-
-    @task(1)
-    def home(self):
-        self.open("home")
+    tasks = pages({"dashboard_national": 3, "api_kpis": 2, "plans_list": 1, "plan_detail": 1, "home": 1})

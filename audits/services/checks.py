@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q
 
-from audits.models import Audit, AuditStatus, Grade, Judgement
-
-GRADED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
+from audits.models import GRADED_STATUSES, Audit, AuditStatus, Grade, Judgement
 
 
 @dataclass(frozen=True)
@@ -24,6 +22,9 @@ class Breach:
         return f"audit {self.audit_id} (case {self.case_reference}, completed {on}): {self.rule}: {self.detail}"
 
 
+ABOVE_CEILING = "although a limiting criterion is graded Requires improvement"
+
+
 def _over_ceiling() -> list[Breach]:
     limiting_ri = Judgement.objects.filter(
         audit_id=OuterRef("pk"), criterion__limiting=True, grade=Grade.REQUIRES_IMPROVEMENT
@@ -35,13 +36,7 @@ def _over_ceiling() -> list[Breach]:
         .order_by("pk")
     )
     return [
-        Breach(
-            pk,
-            ref,
-            on,
-            "limiting ceiling",
-            f"overall grade {Grade(grade).label} although a limiting criterion is graded Requires improvement",
-        )
+        Breach(pk, ref, on, "limiting ceiling", f"overall grade {Grade(grade).label} {ABOVE_CEILING}")
         for pk, ref, on, grade in rows
     ]
 

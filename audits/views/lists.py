@@ -29,7 +29,16 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from audits.models import GRADING_STATUSES, Audit, AuditStatus, AuditTemplate, Grade, Judgement, LearningAction
+from audits.models import (
+    GRADED_STATUSES,
+    GRADING_STATUSES,
+    Audit,
+    AuditStatus,
+    AuditTemplate,
+    Grade,
+    Judgement,
+    LearningAction,
+)
 from audits.selectors import get_audit_for
 from audits.services.responses import (
     RESPONSE_MAX_LENGTH,
@@ -47,7 +56,6 @@ from organisation.roles import Role
 
 # What a person's <option> shows (User.__str__) and its value: a region's hundreds of people.
 PERSON_OPTION_FIELDS = ("pk", "username", "full_name", "first_name", "last_name", "region_id")
-DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
 
 PAGE_SIZES = {"todo": 50, "done": 25, "my-work": 10, "region": 50}
 
@@ -86,7 +94,7 @@ def todo_audits(user, today) -> QuerySet[Audit]:
 
 def done_audits(user) -> QuerySet[Audit]:
     """Audits this auditor has submitted or completed, newest first (index audits/0008 on PostgreSQL)."""
-    qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=DONE_STATUSES))
+    qs = visibility.visible_audits(user, Audit.objects.filter(auditor_id=user.pk, status__in=GRADED_STATUSES))
     return qs.for_list().order_by(
         Coalesce("completed_at", "submitted_at").desc(nulls_last=True), F("completed_on").desc(nulls_last=True), "-pk"
     )
