@@ -137,11 +137,14 @@ class _Scope:
 
 @dataclass
 class _Result:
-    """What a run did: the (region, month) slices whose audit counts changed (the details of those
-    are caught up by the nightly rebuild). `kpis` holds rows read by `_collect_cases` (checks)."""
+    """What a run does and did: with `details`, the details group too; `changed`, the (region, month)
+    slices whose audit counts changed (a full rebuild's details catch up on those); `kpi_rows`, the
+    scope's KPI rows. `kpis` holds rows read by `_collect_cases` (checks)."""
 
     now: datetime.datetime = field(default_factory=timezone.now)
+    details: bool = False
     changed: set = field(default_factory=set)
+    kpi_rows: int = 0
     kpis: dict = field(default_factory=lambda: defaultdict(dict))
 
 
@@ -179,7 +182,11 @@ class Family:
         ]
         selects = [sql.Select.of(qs) for qs in querysets]
         if self.lookup is None:
-            return sql.Select.union(selects, given, self.keys, columns), columns
+            # Parts that each group by exactly the key give one row per key: joined on it, not summed.
+            grouped = all(qs.query.group_by is not None for qs in querysets) and all(
+                names - set(columns) == set(self.keys) for names in given
+            )
+            return sql.Select.union(selects, given, self.keys, columns, one_row_per_key=grouped), columns
         inner_keys = [k for k in self.keys if k not in self.from_lookup] + [self.by]
         inner_columns = [c for c in columns if c not in self.from_lookup]
         inner = sql.Select.union(selects, given, inner_keys, inner_columns)
@@ -188,12 +195,11 @@ class Family:
             inner, lookup, by=self.by, from_lookup=self.from_lookup, keys=self.keys, columns=columns
         ), columns
 
-    def write(self, scope: _Scope, now) -> set[tuple[int, datetime.date]]:
-        """Make the scope's rows equal the parts' rows; returns the (region, month) of the rows changed."""
+    def statements(self, scope: _Scope, now) -> list[sql.Select]:
+        """The statements making the scope's rows equal the parts' rows."""
         select, columns = self.select(scope)
-        table = self.model._meta.db_table
-        changed = sql.write(
-            table=table,
+        return sql.statements(
+            table=self.model._meta.db_table,
             keys=self.keys,
             columns=columns,
             select=select,
@@ -201,7 +207,12 @@ class Family:
             month=scope.month,
             now=now,
         )
-        return set(changed)
+
+    def write(self, scope: _Scope, now, *, before: tuple = ()) -> set[tuple[int, datetime.date]]:
+        """Make the scope's rows equal the parts' rows (after the statements `before`, in the same
+        round trip); returns the (region, month) of the rows changed."""
+        changed = sql.run([*before, *self.statements(scope, now)], rows_of_all=True)
+        return {(region, sql.as_date(day)) for region, day in changed}
 
 
 def _names(queryset: QuerySet) -> set[str]:
@@ -338,18 +349,20 @@ def _kpi_cases(scope: _Scope) -> QuerySet:
     private = Q(law_type=LawType.PRIVATE)
     allocated = Q(allocated_on__isnull=False)
     alleged = Q(domestic_abuse_alleged=True)
+    # Counting `received_on` (never null) rather than the id, every column the statement reads is
+    # in case_kpi_received_idx (partial on these cases): an index-only scan, not a read of the heap.
     return (
         Case.objects.filter(scope.filter(region="region_id", date="received_on"))
         .filter(care | private | alleged)
         .values("region_id", "team_id", month=sql.month_of("received_on"))
         .annotate(
-            care_received=Count("id", filter=care),
-            care_allocated=Count("id", filter=care & allocated),
+            care_received=Count("received_on", filter=care),
+            care_allocated=Count("received_on", filter=care & allocated),
             care_working_days_sum=Coalesce(Sum("allocation_working_days", filter=care & allocated), 0),
-            private_received=Count("id", filter=private),
-            private_allocated=Count("id", filter=private & allocated),
-            da_alleged=Count("id", filter=alleged),
-            da_substantiated=Count("id", filter=Q(domestic_abuse_substantiated=True)),
+            private_received=Count("received_on", filter=private),
+            private_allocated=Count("received_on", filter=private & allocated),
+            da_alleged=Count("received_on", filter=alleged),
+            da_substantiated=Count("received_on", filter=Q(domestic_abuse_substantiated=True)),
         )
         .order_by()
     )
@@ -495,21 +508,11 @@ CHARACTERISTICS = Family(
 )
 
 # In the order they are written: KPIS sums TEMPLATES and FEEDBACK of the same run.
-AUDIT_FAMILIES = (TEMPLATES, MODERATION)
-KPI_GROUP = (*AUDIT_FAMILIES, FEEDBACK, THEMES, KPIS)
+KPI_GROUP = (TEMPLATES, MODERATION, FEEDBACK, THEMES, KPIS)
 DETAILS_GROUP = (CRITERIA, CRITERION_RESULTS, PRACTITIONERS, CHARACTERISTICS)
 
 
 # ---- runs --------------------------------------------------------------------------------
-
-
-def _collect_audits(scope: _Scope, result: _Result) -> None:
-    """Write the families read from the audits (template mix, moderation cells), noting the
-    region-months whose audit counts changed."""
-    for family in AUDIT_FAMILIES:
-        changed = family.write(scope, result.now)
-        if family is TEMPLATES:
-            result.changed |= changed
 
 
 def _collect_cases(scope: _Scope, result: _Result) -> None:
@@ -520,31 +523,44 @@ def _collect_cases(scope: _Scope, result: _Result) -> None:
             result.kpis[key].update((name, value or 0) for name, value in row.items())
 
 
-def _write_details(scope: _Scope, now) -> None:
-    for family in DETAILS_GROUP:
-        family.write(scope, now)
+def _write_details(scope: _Scope, now, *, before: tuple = ()) -> int:
+    """Write the details group (after the statements `before`) in one round trip; returns the
+    scope's KPI rows."""
+    batch = [*before, *(statement for family in DETAILS_GROUP for statement in family.statements(scope, now))]
+    return _count_kpi_rows(scope, batch)
 
 
-def _kpi_rows(scope: _Scope) -> int:
-    return KpiSnapshot.objects.filter(scope.snapshot()).count()
+def _count_kpi_rows(scope: _Scope, batch: list) -> int:
+    """Run `batch`, then count the scope's KPI rows, in the same round trip."""
+    counted = sql.Select.of(KpiSnapshot.objects.filter(scope.snapshot()).order_by().values("pk"))
+    rows = sql.run([*batch, sql.Select(f"SELECT COUNT(*) FROM ({counted.sql}) kpis", counted.params)])  # noqa: S608
+    return rows[0][0]
+
+
+def _collect_audits(scope: _Scope, result: _Result) -> None:
+    """Under the scope's lock, write the KPI group (and the details with `result.details`) in as
+    few round trips as it can (`sql.run`): a slice's are one; a full rebuild's two, the template
+    family first, whose changed rows (the region-months whose audit counts changed) it keeps."""
+    first = [*sql.lock(scope.region_id, scope.month), *sql.tune(full=scope.region_id is None)]
+    families = list(KPI_GROUP)
+    if scope.region_id is None:
+        result.changed = TEMPLATES.write(scope, result.now, before=first)
+        first, families = [], families[1:]
+    batch = [*first, *(statement for family in families for statement in family.statements(scope, result.now))]
+    if result.details:
+        result.kpi_rows = _write_details(scope, result.now, before=batch)
+    else:
+        result.kpi_rows = _count_kpi_rows(scope, batch)
 
 
 def _run(scope: _Scope, *, details: bool) -> tuple[int, set]:
     """Recompute the scope's KPI group, and its details when `details`. Returns the scope's KPI
-    rows and the (region, month) slices whose audit counts changed."""
+    rows and, for a full rebuild, the (region, month) slices whose audit counts changed."""
     with transaction.atomic():
-        sql.lock(scope.region_id, scope.month)
-        sql.tune(full=scope.region_id is None)
-        result = _Result()
+        result = _Result(details=details)
         _collect_audits(scope, result)
-        for family in KPI_GROUP:
-            if family not in AUDIT_FAMILIES:
-                family.write(scope, result.now)
-        if details:
-            _write_details(scope, result.now)
-        rows = _kpi_rows(scope)
-        _record_run(scope, rows)
-        return rows, result.changed
+        _record_run(scope, result.kpi_rows)
+        return result.kpi_rows, result.changed
 
 
 def _record_run(scope: _Scope, kpi_rows: int, kind: str | None = None) -> None:
@@ -571,10 +587,7 @@ def rollup_slice_details(*, region_id: int, month: datetime.date) -> int:
     """Recompute the details group of one region and month; returns its KPI rows (unchanged)."""
     scope = _Scope(region_id=region_id, month=month_start(month))
     with transaction.atomic():
-        sql.lock(scope.region_id, scope.month)
-        sql.tune(full=False)
-        _write_details(scope, timezone.now())
-        rows = _kpi_rows(scope)
+        rows = _write_details(scope, timezone.now(), before=sql.lock(scope.region_id, scope.month))
         _record_run(scope, rows)
         return rows
 
@@ -613,9 +626,7 @@ def rollup_criteria() -> int:
     """Rebuild every detail snapshot (the weekly job, `rollup_kpis --full --criteria`); returns the
     criterion snapshot rows."""
     with transaction.atomic():
-        sql.lock(None, None)
-        sql.tune(full=True)
-        _write_details(_Scope(), timezone.now())
+        _write_details(_Scope(), timezone.now(), before=[*sql.lock(None, None), *sql.tune(full=True)])
         rows = CriterionSnapshot.objects.count()
         _record_run(_Scope(), rows, kind=RollupRun.Kind.CRITERIA)
         return rows
