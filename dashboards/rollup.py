@@ -67,6 +67,7 @@ from django.utils import timezone
 from audits.models import Audit, AuditStatus, AuditTemplate, Criterion, Grade, Judgement
 from cases.models import ApplicationType, Case, LawType
 from feedback.models import Feedback
+from organisation.months import month_start, next_month
 
 from . import sql
 from .models import (
@@ -107,14 +108,6 @@ FEEDBACK_FIELDS = {
     "feedback_worker_helped_count": "worker_helped_count",
     "feedback_worker_helped_yes": "worker_helped_yes",
 }
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 @dataclass

@@ -72,12 +72,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "organisation.middleware.RejectNulCharactersMiddleware",
     # Every page needs a signed-in person, except views marked @login_not_required (sign-in,
     # single sign-on, /health/, the public feedback form, the API, which answers 401 itself).
+    # Before the CSRF check (both act in process_view, in this order): a post after the session
+    # ended (its cookies gone) goes to the sign-in page, which the autosave tells the person,
+    # rather than to a CSRF failure.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "organisation.middleware.RejectNulCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

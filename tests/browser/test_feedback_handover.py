@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.tests.factories import CaseFactory, ChildFactory
 from feedback import services
@@ -41,7 +42,7 @@ def test_a_practitioner_closes_a_case_and_hands_over_the_childs_link(browser, li
         copy = page.get_by_role("button", name="Copy link")
         assert copy.is_visible()  # shown by the script; hidden without JavaScript
         copy.click()
-        assert page.locator("#copy-status").inner_text() == "Link copied."
+        expect(page.locator("#copy-status")).to_have_text("Link copied.")  # the copy is asynchronous
         assert page.evaluate("navigator.clipboard.readText()") == url
         assert_accessible(page)
 
