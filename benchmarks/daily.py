@@ -25,6 +25,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from audits.models import Audit, AuditStatus
+from cafcass_qa.memory import freeze_loaded_objects
 from dashboards.synthetic import PREFIX
 from improvement_plans.models import Action, Objective, Plan
 from organisation.models import User
@@ -159,6 +160,7 @@ def _time_page(client, path: str, *, runs: int, warmup: int, empty_cache: bool) 
 
 def measure_daily_pages(*, runs: int, warmup: int = 3) -> dict:
     """{"<role>: <page>": figures} for every daily page (and the dashboards uncached)."""
+    freeze_loaded_objects()  # as the gunicorn workers do (cafcass_qa/wsgi.py)
     out = {}
     clients: dict[int, Client] = {}
     for target in people_and_targets():

@@ -24,6 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from audits.models import Audit, AuditStatus, AuditTemplate
+from cafcass_qa.memory import freeze_loaded_objects
 from cases.models import Case
 from dashboards.synthetic import CASE_PREFIX, PREFIX
 from organisation.grades import Grade
@@ -347,6 +348,7 @@ def page_targets() -> list[dict]:
 
 def measure_pages(*, runs: int, warmup: int = 3) -> dict:
     """Server time through Django's test client (no network), and the SQL queries of one request."""
+    freeze_loaded_objects()  # as the gunicorn workers do (cafcass_qa/wsgi.py)
     out = {}
     for target in page_targets():
         path = target["path"]
