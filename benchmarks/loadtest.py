@@ -42,7 +42,12 @@ def parse_args(argv):
     parser.add_argument("--db", default="qa_bench", help="the benchmark database (qa_bench)")
     parser.add_argument("--steps", default="10,25,50", help="concurrent users per step (10,25,50)")
     parser.add_argument("--step-seconds", type=int, default=45, help="seconds per step (45), at most 600")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4, for 2 cores)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "3")),
+        help="gunicorn workers (WEB_CONCURRENCY or 3, as the Procfile: 4 on 2 cores queued more, 30 Nov)",
+    )
     parser.add_argument(
         "--threads", type=int, default=1, help="threads per worker (1: sync workers; more: gthread workers)"
     )
